@@ -1,0 +1,160 @@
+"""Application factory."""
+import os
+
+from flask import Flask, flash, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app import access, htmx
+from app import extensions
+from config import INSTANCE_DIR, ProductionConfig, TestingConfig, config_from_env
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """Build the app. `config` is a config class, or a dict of overrides on TestingConfig."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(TestingConfig)
+        app.config.update(config)
+    else:
+        config = config or config_from_env()
+        if config is ProductionConfig:
+            config.check()
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_cli(app)
+    from app.errors import register_errorhandlers
+
+    register_errorhandlers(app)
+    return app
+
+
+def select_locale():
+    return session.get("lang") or "zh"
+
+
+def register_extensions(app):
+    # Names stay qualified: `app.db` is the module of column types, not the extension.
+    db, login_manager = extensions.db, extensions.login_manager
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from app.db import configure_sqlite
+
+            configure_sqlite(db.engine)
+    extensions.migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)
+    extensions.csrf.init_app(app)
+    extensions.babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(ROOT, "app", "translations"))
+    extensions.limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from app.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        identity, _, version = user_id.partition(".")
+        if not identity.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(identity))
+        # A password change or deactivation bumps the version: old sessions end here.
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        flash(login_manager.login_message, "info")
+        return htmx.login_redirect(request.full_path if request.method == "GET" else None)
+
+
+def register_blueprints(app):
+    from app.accounts import bp as accounts_bp
+    from app.core import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+
+
+PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "core.set_language", "core.healthz"}
+
+
+def register_request_hooks(app):
+    app.before_request(access.enforce)
+
+    @app.before_request
+    def force_password_change():
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+            and request.endpoint != "static"
+        ):
+            flash(_l("Please choose your own password before you continue."), "info")
+            return htmx.hx_redirect(url_for("accounts.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return htmx.add_vary(response)
+
+
+def register_template_helpers(app):
+    from app import navigation
+    from app.accounts.models import IDENTITY_TAG_LABELS, MEMBERSHIP_LABELS, ORG_KIND_LABELS, ROLE_LABELS
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_locale": str(get_locale()),
+            "nav_items": navigation.items_for(current_user),
+            "ROLE_LABELS": ROLE_LABELS,
+            "MEMBERSHIP_LABELS": MEMBERSHIP_LABELS,
+            "IDENTITY_TAG_LABELS": IDENTITY_TAG_LABELS,
+            "ORG_KIND_LABELS": ORG_KIND_LABELS,
+        }
+
+    from flask_babel import format_date, format_datetime
+
+    app.jinja_env.filters["datetime"] = lambda v, fmt="yyyy-MM-dd HH:mm": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
+
+
+def register_cli(app):
+    from app.accounts.cli import accounts_cli
+    from app.audit import audit_cli
+    from app.demo import demo_command
+
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(demo_command)

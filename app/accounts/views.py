@@ -1,0 +1,364 @@
+"""Sign-in, registration, own account, and the staff account tools."""
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app import audit, excel, htmx
+from app.access import public, roles, signed_in
+from app.accounts import bp, exports, forms, queries, services
+from app.accounts.models import Organization, Trade, User
+from app.errors import DomainError
+from app.extensions import db, limiter
+
+
+def _safe_next(target):
+    """Only same-site paths: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _form_error(form, error):
+    """Show a DomainError next to its field (or at the top of the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def _login_account_key():
+    return "login:" + (request.form.get("login") or "").strip().lower()
+
+
+def _start_session(user, remember=False):
+    # A fresh session on sign-in: nothing from before survives (no fixation).
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session.permanent = True
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The mobile number / username or the password is not correct."))
+        else:
+            db.session.commit()
+            _start_session(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"), code=303)
+    return htmx.render("accounts/login.html", "form", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("core.home"), code=303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_trainee(form.name.data, form.mobile.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your account is ready. Welcome, %(name)s!", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"), code=303)
+    return htmx.render("accounts/register.html", "form", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def account():
+    form = forms.ProfileForm(obj=current_user, tags=sorted(current_user.tags))
+    if form.validate_on_submit():
+        services.update_profile(current_user, name=form.name.data, tags=form.tags.data)
+        db.session.commit()
+        flash(_("Your details were saved."), "success")
+        return redirect(url_for("accounts.account"), code=303)
+    return htmx.render("accounts/account.html", "form", form=form)
+
+
+@bp.route("/account/membership", methods=["POST"])
+@signed_in
+def apply_membership():
+    try:
+        services.apply_for_membership(current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Your application to join the union was sent. Union staff will contact you."), "success")
+    return redirect(_safe_next(request.form.get("next")) or url_for("accounts.account"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = forms.PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(current_user)  # the new session version; other devices are signed out
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("core.home"), code=303)
+    return htmx.render("accounts/password.html", "form", form=form)
+
+
+# ---- staff: accounts
+
+
+@bp.route("/admin/users")
+@roles("staff")
+def users():
+    search = forms.SearchForm(request.args)
+    query = queries.users(search.q.data, search.role.data, search.membership.data)
+    page = db.paginate(query, per_page=25, error_out=False)
+    return htmx.render("accounts/users.html", "results", search=search, page=page)
+
+
+def _user_form_values(form):
+    organization = db.session.get(Organization, int(form.organization_id.data)) if form.organization_id.data else None
+    return dict(
+        name=form.name.data,
+        username=form.username.data,
+        mobile=form.mobile.data,
+        organization=organization,
+        roles=form.roles.data,
+        tags=form.tags.data,
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles("staff")
+def create_user():
+    form = forms.UserForm(queries.all_organizations())
+    if form.validate_on_submit():
+        try:
+            user, initial = services.create_user(current_user, **_user_form_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Account created for %(name)s. Initial password: %(password)s — it must be changed at first sign-in.",
+                  name=user.name, password=initial),
+                "success",
+            )
+            return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+    return htmx.render("accounts/user_form.html", "form", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles("staff")
+def edit_user(user_id):
+    user = db.get_or_404(User, user_id)
+    form = forms.UserForm(
+        queries.all_organizations(),
+        obj=user,
+        organization_id=str(user.organization_id or ""),
+        roles=sorted(user.roles),
+        tags=sorted(user.tags),
+    )
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, active=form.active.data, **_user_form_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account was saved."), "success")
+            return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+    return htmx.render("accounts/user_form.html", "form", form=form, user=user,
+                       membership_form=forms.MembershipDecisionForm())
+
+
+@bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
+@roles("staff")
+def reset_password(user_id):
+    user = db.get_or_404(User, user_id)
+    try:
+        initial = services.reset_password(current_user, user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("New initial password for %(name)s: %(password)s", name=user.name, password=initial), "success")
+    return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+
+
+@bp.route("/admin/users/<int:user_id>/membership", methods=["POST"])
+@roles("staff")
+def decide_membership(user_id):
+    user = db.get_or_404(User, user_id)
+    form = forms.MembershipDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_membership(current_user, user, approve=form.decision.data == "approve",
+                                       member_number=form.member_number.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The membership decision was saved."), "success")
+    return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+
+
+@bp.route("/admin/users/import", methods=["GET", "POST"])
+@roles("staff")
+def import_users():
+    form = forms.UploadForm()
+    result, report_token = None, None
+    if form.validate_on_submit():
+        try:
+            workbook = excel.open_workbook(excel.check_upload(form.file.data))
+            result = excel.read_sheet(workbook, exports.USER_COLUMNS)
+            created = services.import_users(current_user, result, queries.organizations_by_name())
+        except excel.ExcelError as error:
+            form.file.errors = [str(error.message)]
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [str(error.message)]
+        else:
+            if not result.ok:
+                db.session.rollback()  # all or nothing
+                report_token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
+                                                  excel.error_report([result]))
+            elif not created:
+                form.file.errors = [_("The workbook has no rows to import.")]
+            else:
+                db.session.commit()
+                token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
+                                           exports.created_accounts_workbook(created))
+                flash(_("%(n)s accounts were created. Download their initial passwords below.", n=len(created)),
+                      "success")
+                return redirect(url_for("accounts.import_users", done=token), code=303)
+    return htmx.render("accounts/import.html", "form", form=form, result=result, report_token=report_token,
+                       done_token=request.args.get("done"))
+
+
+@bp.route("/admin/users/import/template.xlsx")
+@roles("staff")
+def import_template():
+    return send_file(exports.user_template(), mimetype=excel.XLSX_MIME, as_attachment=True,
+                     download_name="accounts-template.xlsx")
+
+
+@bp.route("/admin/users/export.xlsx")
+@roles("staff")
+def export_users():
+    search = forms.SearchForm(request.args)
+    query = queries.users(search.q.data, search.role.data, search.membership.data)
+    return send_file(exports.users_workbook(query), mimetype=excel.XLSX_MIME, as_attachment=True,
+                     download_name="accounts.xlsx")
+
+
+# ---- staff: organisations and trades
+
+
+@bp.route("/admin/organizations")
+@roles("staff")
+def organizations():
+    return htmx.render("accounts/organizations.html", organizations=queries.all_organizations())
+
+
+@bp.route("/admin/organizations/new", methods=["GET", "POST"])
+@bp.route("/admin/organizations/<int:org_id>", methods=["GET", "POST"])
+@roles("staff")
+def edit_organization(org_id=None):
+    org = db.get_or_404(Organization, org_id) if org_id else None
+    candidates = [o for o in queries.all_organizations() if org is None or not o.is_within(org)]
+    form = forms.OrganizationForm(candidates, obj=org,
+                                  parent_id=str(org.parent_id or "") if org else request.args.get("parent", ""))
+    if form.validate_on_submit():
+        parent = db.session.get(Organization, int(form.parent_id.data)) if form.parent_id.data else None
+        values = dict(name=form.name.data, kind=form.kind.data, parent=parent, short_name=form.short_name.data)
+        try:
+            if org is None:
+                services.create_organization(current_user, **values)
+            else:
+                services.update_organization(current_user, org, **values)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The organisation was saved."), "success")
+            return redirect(url_for("accounts.organizations"), code=303)
+    return htmx.render("accounts/organization_form.html", "form", form=form, org=org)
+
+
+@bp.route("/admin/trades")
+@roles("staff")
+def trades():
+    return htmx.render("accounts/trades.html", trades=db.session.scalars(queries.trades()).all())
+
+
+@bp.route("/admin/trades/new", methods=["GET", "POST"])
+@bp.route("/admin/trades/<int:trade_id>", methods=["GET", "POST"])
+@roles("staff")
+def edit_trade(trade_id=None):
+    trade = db.get_or_404(Trade, trade_id) if trade_id else None
+    form = forms.TradeForm(obj=trade)
+    if form.validate_on_submit():
+        try:
+            services.save_trade(current_user, trade, code=form.code.data, name=form.name.data,
+                                name_en=form.name_en.data, occupation_code=form.occupation_code.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The trade was saved."), "success")
+            return redirect(url_for("accounts.trades"), code=303)
+    return htmx.render("accounts/trade_form.html", "form", form=form, trade=trade)
+
+
+# ---- administrators: the audit trail
+
+
+@bp.route("/admin/audit")
+@roles("admin")
+def audit_log():
+    query = audit.events_query(request.args.get("action"), request.args.get("object_type"))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return htmx.render("accounts/audit.html", "results", page=page)

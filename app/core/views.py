@@ -1,0 +1,42 @@
+"""Site-wide pages: home, health check, language switch, report downloads."""
+import io
+
+from flask import abort, current_app, redirect, request, send_file, session, url_for
+from flask_login import current_user
+
+from app import excel, htmx
+from app.access import public, signed_in
+from app.core import bp
+from app.errors import same_site_referrer
+
+
+@bp.route("/")
+@public
+def home():
+    return htmx.render("core/home.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/lang", methods=["POST"])
+@public
+def set_language():
+    language = request.form.get("lang")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+    return redirect(same_site_referrer() or url_for("core.home"), code=303)
+
+
+@bp.route("/reports/<token>.xlsx")
+@signed_in
+def report(token):
+    """An import report; only the person who ran the import can fetch it."""
+    data = excel.load_report(current_app.config["REPORT_DIR"], current_user.id, token)
+    if data is None:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype=excel.XLSX_MIME, as_attachment=True,
+                     download_name=f"report-{token[:8]}.xlsx")

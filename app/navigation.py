@@ -1,0 +1,30 @@
+"""Role-aware navigation: one list, filtered by the route policies themselves.
+
+An item shows when the current user passes its endpoint's access policy, so the
+menu can never offer a page that would answer 403.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.access import policy_of
+
+# (endpoint, label, group) — modules add their entries here.
+ITEMS = [
+    ("core.home", _l("Home"), "main"),
+    ("accounts.users", _l("Accounts"), "admin"),
+    ("accounts.organizations", _l("Organisations"), "admin"),
+    ("accounts.trades", _l("Trades"), "admin"),
+    ("accounts.audit_log", _l("Audit trail"), "admin"),
+]
+
+
+def items_for(user):
+    visible = []
+    for endpoint, label, group in ITEMS:
+        if endpoint not in current_app.view_functions:
+            continue
+        policy = policy_of(endpoint)
+        if policy is None or not policy.allows(user):
+            continue
+        visible.append({"endpoint": endpoint, "label": label, "group": group})
+    return visible

@@ -1,0 +1,62 @@
+"""Award tiers, prize amounts and honours for ranked entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_FLOOR, Decimal, localcontext
+
+from .decimals import HUNDRED
+from .types import AwardedEntry, AwardTier, Honour, RankedEntry
+
+
+def tier_size(tier: AwardTier, ranked_count: int) -> int:
+    """Number of places of a tier: its count, or its percent of the ranked
+    entries floored but never below 1 (10% of 7 entries -> 1)."""
+    if tier.count is not None:
+        return tier.count
+    with localcontext() as ctx:
+        ctx.prec = 28
+        share = (tier.percent * ranked_count / HUNDRED).to_integral_value(rounding=ROUND_FLOOR)  # type: ignore[operator]
+    return max(1, int(share))
+
+
+def assign_awards(
+    ranked: Sequence[RankedEntry],
+    tiers: Sequence[AwardTier],
+    honours: Iterable[Honour] = (),
+) -> list[AwardedEntry]:
+    """Give every ranked entry its tier, prize and honours, keeping the order.
+
+    With C_k the cumulative size of tiers 1..k, an entry of rank r gets the
+    first tier k with r <= C_k whose minimum it meets. Ties at a boundary are
+    therefore never split: they all take the higher tier and the later tiers
+    shrink by the overflow. Incomplete (unranked) entries get nothing.
+    """
+    honours = tuple(honours)
+    ranked_count = sum(1 for entry in ranked if entry.rank is not None)
+    cumulative: list[int] = []
+    total = 0
+    for tier in tiers:
+        total += tier_size(tier, ranked_count)
+        cumulative.append(total)
+
+    awarded: list[AwardedEntry] = []
+    for entry in ranked:
+        if entry.rank is None:
+            awarded.append(AwardedEntry(entry))
+            continue
+        tier = _tier_for(entry, tiers, cumulative)
+        prize = None if tier is None else tier.prizes_by_rank.get(entry.rank, tier.prize)
+        earned = tuple(h.name for h in honours if entry.rank <= h.max_rank)
+        awarded.append(AwardedEntry(entry, tier.name if tier else None, prize, earned))
+    return awarded
+
+
+def _tier_for(entry: RankedEntry, tiers: Sequence[AwardTier], cumulative: Sequence[int]) -> AwardTier | None:
+    for tier, limit in zip(tiers, cumulative):
+        if entry.rank > limit:  # type: ignore[operator]
+            continue
+        if tier.minimum is None or entry.final >= tier.minimum:  # type: ignore[operator]
+            return tier
+        # Below this tier's minimum: a later tier with a lower bar may still apply.
+    return None

@@ -1,0 +1,105 @@
+"""Configuration classes, every value read from the environment.
+
+DATABASE_URL selects the database (SQLite under instance/ by default);
+REDIS_URL, when set, backs the login rate limiter so that all workers share it.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url):
+    # Bare postgres:// URLs select psycopg 3, the only driver we install.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'union.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Uploads: Excel workbooks only; anything bigger is refused with a 413 page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+
+    # Sessions: signed cookie, HttpOnly, SameSite=Lax; Secure in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "8")))
+
+    WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", str(8 * 3600)))
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
+
+    # Where import error reports are kept for their owner to download (one day).
+    REPORT_DIR = os.environ.get("REPORT_DIR", str(INSTANCE_DIR / "reports"))
+
+    PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = _bool("FLASK_DEBUG", False)
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls):
+        """Refuse to start with settings that are unsafe in production."""
+        problems = []
+        if not os.environ.get("SECRET_KEY"):
+            problems.append("SECRET_KEY is not set")
+        if not os.environ.get("DATABASE_URL"):
+            problems.append("DATABASE_URL is not set")
+        elif os.environ["DATABASE_URL"].startswith("sqlite") and not _bool("ALLOW_SQLITE_IN_PRODUCTION"):
+            problems.append("SQLite in production needs ALLOW_SQLITE_IN_PRODUCTION=1")
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    return CONFIGS[os.environ.get("APP_ENV", "development")]
