@@ -82,7 +82,7 @@ def register_extensions(app):
     @login_manager.unauthorized_handler
     def unauthorized():
         flash(login_manager.login_message, "info")
-        return htmx.login_redirect(request.full_path if request.method == "GET" else None)
+        return htmx.login_redirect(request.full_path.rstrip("?") if request.method == "GET" else None)
 
 
 def register_blueprints(app):

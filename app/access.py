@@ -83,3 +83,12 @@ def enforce():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     raise AccessDenied()
+
+
+def endpoints_without_policy(app):
+    """Endpoints that declare no policy (static files excepted): must be empty."""
+    return sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not endpoint.endswith(".static") and not hasattr(view, "access_policy")
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_FLOOR, Decimal, localcontext
+from decimal import ROUND_FLOOR, localcontext
 
-from .decimals import HUNDRED
+from .decimals import HUNDRED, PRECISION
 from .types import AwardedEntry, AwardTier, Honour, RankedEntry
 
 
@@ -15,7 +15,7 @@ def tier_size(tier: AwardTier, ranked_count: int) -> int:
     if tier.count is not None:
         return tier.count
     with localcontext() as ctx:
-        ctx.prec = 28
+        ctx.prec = PRECISION
         share = (tier.percent * ranked_count / HUNDRED).to_integral_value(rounding=ROUND_FLOOR)  # type: ignore[operator]
     return max(1, int(share))
 

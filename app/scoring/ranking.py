@@ -34,7 +34,7 @@ def rank(
         (complete if result.complete else incomplete).append(result)
 
     def merit(result: EntryResult) -> tuple[Decimal, ...]:
-        values = [result.final_exact]
+        values = [result.final]
         for code in tie_break:
             stage = result.stages.get(code)
             if stage is None:

@@ -76,16 +76,17 @@ def test_tier_size_by_percentage_is_floored_and_at_least_one(percent, ranked_cou
 
 
 def test_tiers_by_percentage_of_ranked_entries_only():
-    # 10 ranked entries (+2 incomplete that must not count): 10% -> 1, 20% -> 2, 30% -> 3.
+    # 10 ranked entries: 10% -> 1, 20% -> 2, 30% -> 3. The 10 incomplete ones must
+    # not count (out of 20 the tiers would be 2, 4, 6).
     finals = {f"e{i:02}": str(100 - i) for i in range(1, 11)}
-    finals.update({"n1": None, "n2": None})
+    finals.update({f"n{i:02}": None for i in range(1, 11)})
     tiers = (
         AwardTier("一等奖", percent=D("10")),
         AwardTier("二等奖", percent=D("20")),
         AwardTier("三等奖", percent=D("30")),
     )
     awarded = assign_awards(ranked(finals), tiers)
-    assert [a.tier for a in awarded] == ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"] + [None] * 6
+    assert [a.tier for a in awarded] == ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"] + [None] * 14
 
 
 def test_small_field_percentage_still_awards_one():
