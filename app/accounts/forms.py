@@ -7,8 +7,14 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import IDENTITY_TAG_LABELS, ORG_KIND_LABELS, ROLE_LABELS
+from app.accounts.services import normalise_mobile
 
-MOBILE = Regexp(r"^\s*(\+86)?\s*1[3-9]\d{9}\s*$", message=_l("Please enter an 11-digit mainland mobile number."))
+MOBILE = Regexp(r"^1[3-9]\d{9}$", message=_l("Please enter an 11-digit mainland mobile number."))
+
+
+def _mobile_filter(value):
+    # People type "+86 139 1234 5678" or "139-1234-5678": accept them all.
+    return normalise_mobile(value) if value else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,7 +33,7 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)],
                        render_kw={"autocomplete": "name", "autofocus": True})
-    mobile = StringField(_l("Mobile number"), validators=[DataRequired(), MOBILE],
+    mobile = StringField(_l("Mobile number"), validators=[DataRequired(), MOBILE], filters=[_mobile_filter],
                          render_kw={"autocomplete": "tel", "inputmode": "tel"})
     password = PasswordField(_l("Password (at least 8 characters)"), validators=[DataRequired(), Length(min=8, max=200)],
                              render_kw={"autocomplete": "new-password"})
@@ -56,7 +62,7 @@ def _organization_choices(organizations, blank=True):
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     username = StringField(_l("Username"), validators=[Optional(), Length(min=3, max=40)])
-    mobile = StringField(_l("Mobile number"), validators=[Optional(), MOBILE])
+    mobile = StringField(_l("Mobile number"), validators=[Optional(), MOBILE], filters=[_mobile_filter])
     organization_id = SelectField(_l("Organisation"), choices=[], validate_choice=True)
     roles = MultiCheckboxField(_l("Roles"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()],
                                validators=[DataRequired(message=_l("Choose at least one role."))])
