@@ -1,0 +1,33 @@
+"""`flask demo` fills an empty database once, and every demo account signs in."""
+from app.accounts.demo import ACCOUNTS
+from app.accounts.models import Organization, User
+from app.demo import DEMO_PASSWORD
+from app.extensions import db
+
+
+def test_demo_loads_once_and_every_role_signs_in(live_app):
+    runner = live_app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+    for role, login, _name, _org, _tags in ACCOUNTS:
+        assert f"{role.value}" in result.output and login in result.output
+
+    again = runner.invoke(args=["demo"])
+    assert "already holds data" in again.output
+    with live_app.app_context():
+        assert db.session.query(User).count() == len(ACCOUNTS)
+        hefei = db.session.query(Organization).filter_by(name="徐州和润起重有限公司").one()
+        assert hefei.parent.name == "铜山区总工会" and hefei.parent.parent.name == "徐州市总工会"
+
+    client = live_app.test_client()
+    for role, login, name, _org, _tags in ACCOUNTS:
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post("/login", data={"login": login, "password": DEMO_PASSWORD, "csrf_token": token})
+        assert response.status_code == 303, (role, login)
+        home = client.get("/").get_data(as_text=True)
+        assert name in home and "退出登录" in home
+        client.post("/logout", data={"csrf_token": home.split('name="csrf_token" value="')[1].split('"')[0]})
+
+    assert "chain intact" in runner.invoke(args=["audit", "verify"]).output
