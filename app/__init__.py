@@ -87,10 +87,12 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app.accounts import bp as accounts_bp
+    from app.competitions import bp as competitions_bp
     from app.core import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(competitions_bp)
 
 
 PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "core.set_language", "core.healthz"}

@@ -89,3 +89,24 @@ def configure_sqlite(engine):
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN")
+
+
+def upsert(session, table, values, key_columns, update_columns):
+    """INSERT ... ON CONFLICT (key) DO UPDATE, on SQLite and PostgreSQL alike.
+
+    One statement, so two concurrent saves of the same key never create a
+    duplicate and the later one wins without a lost update.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported backends
+        raise RuntimeError(f"upsert is not implemented for {dialect}")
+    statement = insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=key_columns,
+        set_={column: statement.excluded[column] for column in update_columns},
+    )
+    session.execute(statement)

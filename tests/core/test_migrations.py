@@ -15,7 +15,7 @@ def test_upgrade_downgrade_upgrade(backend, tmp_path):
         with app.app_context():
             upgrade()
             tables = set(sa.inspect(db.engine).get_table_names())
-            assert {"user", "organization", "trade", "audit_event", "audit_chain_head"} <= tables
+            assert {"user", "organization", "trade", "audit_event", "audit_chain_head", "competition", "competition_score"} <= tables
             downgrade(revision="base")
             assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
             upgrade()

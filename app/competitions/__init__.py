@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("competitions", __name__, url_prefix="/competitions")
+
+from app.competitions import models, views  # noqa: E402,F401

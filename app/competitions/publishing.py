@@ -1,0 +1,215 @@
+"""Provisional results (公示) with appeals, final publication, and revisions.
+
+Publishing freezes a snapshot of every event's results (ResultSnapshot) and
+bumps `results_version`; public pages show only snapshots, cached per version.
+A correction after final publication means: unpublish with a reason → the
+chief judge unlocks a sheet → the judge corrects and signs → republish; the
+public page then says the results were revised, when, and why.
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.competitions import scoresheets, services, standings
+from app.competitions.models import (
+    Appeal,
+    AppealStatus,
+    CompetitionStatus as S,
+    Entry,
+    ResultSnapshot,
+    Sheet,
+)
+from app.db import utcnow
+from app.errors import DomainError
+from app.extensions import db
+
+
+def _money(value):
+    return None if value is None else str(value)
+
+
+def event_rows(result):
+    """JSON-ready leaderboard rows of one event (what the public sees)."""
+    rows = []
+    for row in result.rows:
+        entry = row.entry
+        district = entry.unit.parent.name if entry.unit.parent is not None else entry.unit.name
+        rows.append({
+            "entry_id": entry.id,
+            "rank": row.rank,
+            "bib": entry.bib,
+            "name": entry.name,
+            "members": entry.members,
+            "unit": entry.unit.name,
+            "union": district,
+            "final": None if row.result.final is None else str(row.result.final),
+            "stages": {s.code: (None if row.result.stages[s.code].percent_rounded is None
+                                else str(row.result.stages[s.code].percent_rounded)) for s in result.stages},
+            "award": row.tier,
+            "prize": _money(row.prize),
+            "honours": list(row.honours),
+            "status": "eliminated" if row.eliminated else ("ranked" if row.rank is not None else "incomplete"),
+        })
+    return rows
+
+
+def medal_table(events, key):
+    """Per unit (or union): how many of each award tier, best first."""
+    tier_names = []
+    for event in events:
+        for name in event["tiers"]:
+            if name not in tier_names:
+                tier_names.append(name)
+    table = {}
+    for event in events:
+        for row in event["rows"]:
+            if row["award"]:
+                counts = table.setdefault(row[key], {name: 0 for name in tier_names})
+                counts[row["award"]] += 1
+    ordered = sorted(table.items(), key=lambda item: ([-item[1][n] for n in tier_names], item[0]))
+    return {"tiers": tier_names, "rows": [{"name": name, "counts": [c[n] for n in tier_names], "total": sum(c.values())}
+                                          for name, c in ordered]}
+
+
+def build_snapshot(competition):
+    events = []
+    for event in competition.events:
+        result = standings.compute(event.id)
+        events.append({
+            "code": event.code,
+            "name": event.name,
+            "trade": event.trade.name if event.trade else "",
+            "entry_type": event.entry_type.value,
+            "stages": [{"code": s.code, "name": s.name, "weight": str(s.weight)} for s in result.stages],
+            "tiers": [t.name for t in event.award_tiers],
+            "rows": event_rows(result),
+        })
+    return {
+        "events": events,
+        "medals_by_unit": medal_table(events, "unit"),
+        "medals_by_union": medal_table(events, "union"),
+    }
+
+
+def _publish(actor, competition, final, reason=None):
+    services.check_scoring_complete(competition)
+    competition.results_version += 1
+    now = utcnow()
+    data = build_snapshot(competition)
+    db.session.add(ResultSnapshot(competition_id=competition.id, version=competition.results_version, final=final,
+                                  published_at=now, published_by_id=getattr(actor, "id", None), reason=reason,
+                                  data=data))
+    before = competition.status
+    if final:
+        competition.status = S.PUBLISHED
+        competition.first_published_at = competition.first_published_at or now
+        competition.published_at = now
+        competition.revision_reason = reason
+    else:
+        competition.status = S.PROVISIONAL
+        competition.appeal_deadline = now + timedelta(hours=competition.appeal_window_hours)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # two staff pressed "publish" at once
+        raise DomainError(_l("The results were just published by someone else. Reload the page.")) from None
+    audit.record(actor, "results.publish_final" if final else "results.publish_provisional", competition,
+                 before={"status": before}, after={"status": competition.status, "version": competition.results_version,
+                                                   "reason": reason})
+
+
+def publish_provisional(actor, competition):
+    if competition.status != S.SCORING_CLOSED:
+        raise DomainError(_l("Close scoring before publishing provisional results."))
+    _publish(actor, competition, final=False)
+
+
+def publish_final(actor, competition, reason=None):
+    if competition.status == S.PROVISIONAL:
+        if competition.appeals_open():
+            raise DomainError(_l("The appeal window is still open."))
+        if open_appeals(competition):
+            raise DomainError(_l("Resolve every appeal before publishing the final results."))
+    elif competition.status == S.SCORING_CLOSED and competition.first_published_at is not None:
+        if not (reason or "").strip():
+            raise DomainError(_l("Say why the results are republished."), "reason")
+    else:
+        raise DomainError(_l("Publish provisional results first."))
+    _publish(actor, competition, final=True, reason=(reason or "").strip() or None)
+
+
+def unpublish(actor, competition, reason):
+    if competition.status != S.PUBLISHED:
+        raise DomainError(_l("Only published results can be withdrawn for correction."))
+    if not (reason or "").strip():
+        raise DomainError(_l("Write why the results are withdrawn."), "reason")
+    competition.status = S.SCORING_CLOSED
+    db.session.flush()
+    audit.record(actor, "results.unpublish", competition, before={"status": S.PUBLISHED},
+                 after={"status": S.SCORING_CLOSED, "reason": reason.strip()})
+
+
+def latest_snapshot(competition_id, final_only=False):
+    query = sa.select(ResultSnapshot).where(ResultSnapshot.competition_id == competition_id)
+    if final_only:
+        query = query.where(ResultSnapshot.final.is_(True))
+    return db.session.scalars(query.order_by(ResultSnapshot.version.desc()).limit(1)).first()
+
+
+# ---- appeals
+
+
+def open_appeals(competition):
+    return db.session.scalars(
+        sa.select(Appeal).join(Entry).join(Entry.event)
+        .where(Entry.event.has(competition_id=competition.id), Appeal.status == AppealStatus.OPEN)
+    ).all()
+
+
+def lodge_appeal(actor, entry, text):
+    competition = entry.event.competition
+    if entry.user_id != actor.id:
+        raise DomainError(_l("Only the contestant can appeal their own result."))
+    if not competition.appeals_open():
+        raise DomainError(_l("The appeal window is closed."))
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise DomainError(_l("Describe what you think is wrong."), "text")
+    if db.session.scalar(sa.select(Appeal.id).where(Appeal.entry_id == entry.id)):
+        raise DomainError(_l("You have already lodged an appeal for this result."))
+    appeal = Appeal(entry=entry, author_id=actor.id, text=text)
+    db.session.add(appeal)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(_l("You have already lodged an appeal for this result.")) from None
+    audit.record(actor, "appeal.lodge", appeal, after={"entry_id": entry.id, "text": text})
+    return appeal
+
+
+def resolve_appeal(actor, appeal, *, upheld, resolution, sheets=()):
+    """The chief judge decides; an upheld appeal unlocks the chosen sheets for correction."""
+    chief = scoresheets.membership(appeal.entry.event_id, actor)
+    if chief is None or not chief.is_chief:
+        raise DomainError(_l("Only the chief judge of this event can resolve its appeals."))
+    if appeal.status != AppealStatus.OPEN:
+        raise DomainError(_l("This appeal is already resolved."))
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise DomainError(_l("Write the reason for the decision."), "resolution")
+    if upheld and not sheets:
+        raise DomainError(_l("Choose the sheet to reopen for correction."), "sheets")
+    for sheet in sheets:
+        if sheet.member.event_id != appeal.entry.event_id:
+            raise DomainError(_l("That sheet belongs to another event."), "sheets")
+        scoresheets.unlock(actor, sheet, resolution)
+    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
+    appeal.resolution, appeal.resolved_by_id, appeal.resolved_at = resolution, actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "appeal.resolve", appeal, after={"status": appeal.status, "resolution": resolution,
+                                                         "sheets": [s.id for s in sheets]})
+    return appeal

@@ -1,0 +1,55 @@
+"""Single HTTP requests outside the load: checks before a measurement, and signing in."""
+import http.client
+import re
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+from bench.server import BenchError
+from bench.wrk import USER_AGENT
+
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+VALUE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def get(base_url, path, cookie=None):
+    """GET without following redirects; return (status, body)."""
+    parts = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def sign_in(base_url, login, password):
+    """Sign in through the real form; return the value for a `Cookie:` header.
+
+    The sign-in route is rate-limited (per address and per account), so callers
+    sign in once and reuse the cookie for the whole run.
+    """
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    with opener.open(base_url + "/login", timeout=30) as response:
+        page = response.read().decode()
+    tag = CSRF_INPUT.search(page)
+    token = tag and VALUE.search(tag.group(0))
+    if not token:
+        raise BenchError("no csrf_token field on /login")
+    form = urllib.parse.urlencode({"csrf_token": token.group(1), "login": login, "password": password})
+    # Following the redirect matters: the landing page consumes the "Welcome" flash, so the
+    # cookie we keep is a quiet session that the server does not rewrite on every request.
+    with opener.open(base_url + "/login", data=form.encode(), timeout=30) as response:
+        response.read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    # A signed-in visitor is sent away from /login; a failed sign-in gets the form again.
+    status, _ = get(base_url, "/login", cookie)
+    if status not in (302, 303):
+        raise BenchError(f"signing in as {login!r} failed (GET /login answered {status} afterwards)")
+    return cookie

@@ -1,0 +1,64 @@
+"""What scenarios see: the Figure they return and the Context they are given."""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import client, server, wrk
+from bench.server import BenchError
+
+DEMO_PASSWORD = "demo1234"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    p50_ms: float | None = None
+    p90_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int = 0
+    note: str = ""
+
+
+@dataclass
+class Context:
+    """What a scenario gets: the running server, the data set, and helpers."""
+
+    base_url: str
+    duration: int
+    backend: str
+    database_url: str
+    env: dict  # the app's environment, for `flask` commands against the same database
+    accounts: dict  # demo accounts, role -> login name (admin, staff, judge, chief, studio, mentor, trainee)
+    password: str = DEMO_PASSWORD
+    workdir: Path | None = None  # scratch space, deleted at the end
+    _cookies: dict = field(default_factory=dict)
+
+    def measure(self, name, path, *, cookie=None, expect=200, script=None, warmup=1):
+        """Load `path` with wrk for the run's duration and return a req/s Figure with latencies.
+
+        One plain request first checks the status, so that a redirect to /login or an
+        error page is reported instead of being measured. A short wrk run first warms
+        the workers up (imports, template compilation, connection pools).
+        """
+        headers = [f"Cookie: {cookie}"] if cookie else []
+        if script is None:
+            status, body = client.get(self.base_url, path, cookie)
+            if status != expect:
+                raise BenchError(f"{name}: GET {path} answered {status}, expected {expect}:\n{body[:500]}")
+        url = self.base_url + path
+        if warmup:
+            wrk.run(url, warmup, headers, script)
+        result = wrk.run(url, self.duration, headers, script)
+        return Figure(name, result.requests_per_s, "req/s", result.p50_ms, result.p90_ms, result.p99_ms,
+                      result.errors)
+
+    def cookie(self, login):
+        """A signed-in session cookie for `login` (a demo login name), signed in once per run."""
+        if login not in self._cookies:
+            self._cookies[login] = client.sign_in(self.base_url, login, self.password)
+        return self._cookies[login]
+
+    def flask(self, *args):
+        """Run `flask --app wsgi ARGS` against the bench database (e.g. to load more data)."""
+        return server.flask(self.env, *args)

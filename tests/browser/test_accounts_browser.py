@@ -1,0 +1,302 @@
+"""End-to-end account journeys in a real browser (Chromium, phone-sized, zh-CN).
+
+Each test is what one person does on the live server; the assertions are what
+that person sees. Texts are the Chinese strings of the catalog (the default
+language); elements are found by id, name, role or data-testid.
+"""
+import re
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+DEMO_PASSWORD = "demo1234"
+TRAINEE_MOBILE = "13800000001"  # 魏小红 in the demo data
+TRAINEE_NAME = "魏小红"
+STAFF_NAME = "张敏"
+
+SYSTEM = SimpleNamespace(id=None, display_name="system", has_role=lambda *names: True)
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_demo(live_app):
+    from app.demo import load_demo as load
+
+    with live_app.app_context():
+        load()
+
+
+def make_user(live_app, *, name, roles, username=None, mobile=None, password=DEMO_PASSWORD):
+    """An account that can sign in straight away (no forced password change)."""
+    from app.accounts import services
+    from app.extensions import db
+
+    with live_app.app_context():
+        user, _ = services.create_user(SYSTEM, name=name, roles=roles, username=username, mobile=mobile,
+                                       password=password)
+        user.must_change_password = False
+        db.session.commit()
+
+
+def users_with(live_app, **filters):
+    from app.accounts.models import User
+    from app.extensions import db
+
+    with live_app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(User).filter_by(**filters))
+
+
+# ---------------------------------------------------------------- what a person does
+
+
+def sign_in(page, login, password):
+    form = page.locator("#accounts-login-form")
+    form.locator("#login").fill(login)
+    form.locator("#password").fill(password)
+    form.get_by_role("button", name="登录").click()
+
+
+def open_user_menu(page):
+    page.get_by_test_id("user-menu").click()
+
+
+def sign_out(page, label="退出登录"):
+    open_user_menu(page)
+    page.get_by_role("button", name=label).click()
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+
+
+def flash(page):
+    return page.locator("#flash")
+
+
+def locate_console_errors(page):
+    """Record (text, url) of each console error, next to the fixture's `page.console_errors`."""
+    located = []
+    page.on("console", lambda msg: located.append((msg.text, msg.location.get("url", ""))) if msg.type == "error" else None)
+    return located
+
+
+def console_errors_besides_favicon(page, located):
+    """`page.console_errors` minus the 404s of /favicon.ico (the site serves no favicon: an app bug)."""
+    remaining = list(page.console_errors)
+    for text, url in located:
+        if urlsplit(url).path == "/favicon.ico":
+            remaining.remove(text)
+    return remaining
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_trainee_registers_signs_out_signs_in_and_switches_to_english(live_server, live_app, page):
+    located = locate_console_errors(page)
+    page.goto(live_server.url + "/register")
+    expect(page.get_by_role("heading", name="注册", exact=True)).to_be_visible()
+    page.locator("#name").fill("刘晓燕")
+    page.locator("#mobile").fill("139 1234 5678")  # spaces as people type them
+    page.locator("#password").fill("hongyun2026")
+    page.get_by_role("button", name="创建账号").click()
+
+    # Signed in at once, on the home page.
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_test_id("user-menu")).to_have_text("刘晓燕")
+    expect(flash(page)).to_contain_text("账号已创建，欢迎您，刘晓燕！")
+    expect(page.get_by_role("heading", name="您好，刘晓燕")).to_be_visible()
+    assert users_with(live_app, mobile="13912345678") == 1
+
+    sign_out(page)
+    expect(flash(page)).to_contain_text("您已退出登录。")
+    expect(page.locator("header").get_by_role("link", name="登录")).to_be_visible()
+
+    # Back in with the mobile number and password.
+    page.locator("header").get_by_role("link", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    sign_in(page, "13912345678", "hongyun2026")
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_test_id("user-menu")).to_have_text("刘晓燕")
+    expect(flash(page)).to_contain_text("欢迎您，刘晓燕。")
+
+    # The header switcher turns the interface English.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Hello, 刘晓燕")).to_be_visible()
+    expect(page.get_by_role("button", name="中文")).to_be_visible()
+    open_user_menu(page)
+    expect(page.get_by_role("link", name="My account")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+    expect(page.locator("header a[href='/login']")).to_be_visible()
+    # (Which language the signed-out page is in: see test_language_choice_survives_sign_out.)
+
+    # No CSP violation, script error or failed request (bar the missing favicon).
+    assert console_errors_besides_favicon(page, located) == []
+
+
+@pytest.mark.xfail(strict=True, reason="app bug: /logout calls session.clear() and drops the chosen language "
+                                       "(sign-in keeps it, see _start_session); remove this mark once fixed")
+def test_language_choice_survives_sign_out(live_server, live_app, page):
+    make_user(live_app, name="王建国", roles=["judge"], username="judge")
+    page.goto(live_server.url + "/login")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    sign_in(page, "judge", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Hello, 王建国")).to_be_visible()
+
+    sign_out(page, label="Sign out")
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=2_000)
+    expect(flash(page)).to_contain_text("You have signed out.", timeout=1_000)
+    expect(page.locator("header").get_by_role("link", name="Sign in")).to_be_visible(timeout=1_000)
+
+
+def test_trainee_opening_a_staff_page_sees_access_denied(live_server, live_app, page):
+    load_demo(live_app)
+    page.goto(live_server.url + "/login")
+    sign_in(page, TRAINEE_MOBILE, DEMO_PASSWORD)
+    expect(page.get_by_test_id("user-menu")).to_have_text(TRAINEE_NAME)
+
+    response = page.goto(live_server.url + "/admin/users")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("403 · 无权访问")
+    expect(page).to_have_title(re.compile(r"^无权访问"))
+    expect(page.get_by_text("您没有权限", exact=False)).to_be_visible()
+    # Nothing of the page itself leaks out.
+    expect(page.locator("#accounts-user-table")).to_have_count(0)
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_and_then_back(live_server, live_app, page):
+    load_demo(live_app)
+    page.goto(live_server.url + "/admin/users")
+
+    expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)admin(/|%2F)users$"))
+    expect(flash(page)).to_contain_text("请先登录。")
+    sign_in(page, "staff", DEMO_PASSWORD)
+
+    expect(page).to_have_url(live_server.url + "/admin/users")
+    expect(page.get_by_role("heading", name="账号管理")).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_have_text(STAFF_NAME)
+    expect(page.locator("#accounts-user-table")).to_contain_text(TRAINEE_NAME)
+
+
+def test_staff_search_narrows_the_table_without_reloading_the_page(live_server, live_app, page):
+    load_demo(live_app)
+    page.goto(live_server.url + "/login?next=/admin/users")
+    sign_in(page, "staff", DEMO_PASSWORD)
+    expect(page).to_have_url(live_server.url + "/admin/users")
+
+    rows = page.locator("#accounts-user-table tbody tr")
+    expect(rows).to_have_count(7)  # every demo account
+    page.evaluate("window.__noReload = 'still here'")
+
+    search = page.get_by_role("searchbox", name="搜索")
+    expect(search).to_have_attribute("placeholder", "姓名、用户名或手机号码")
+    search.press_sequentially("小红")
+
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(TRAINEE_NAME)
+    expect(rows.first).to_contain_text(TRAINEE_MOBILE)
+    expect(page).to_have_url(re.compile(r"/admin/users\?.*\bq="))
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["小红"]
+    assert page.evaluate("window.__noReload") == "still here"
+    expect(search).to_have_value("小红")
+
+    # A name that matches nobody says so.
+    search.fill("不存在的人")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_text("没有符合条件的账号。")
+    assert page.evaluate("window.__noReload") == "still here"
+
+
+def test_registration_refuses_a_taken_or_malformed_mobile(live_server, live_app, page):
+    make_user(live_app, name="魏小红", roles=["trainee"], mobile="13800000001")
+    page.goto(live_server.url + "/register")
+
+    page.locator("#name").fill("冒名者")
+    page.locator("#mobile").fill("13800000001")
+    page.locator("#password").fill("another2026")
+    page.get_by_role("button", name="创建账号").click()
+
+    expect(page.locator("#mobile-error")).to_have_text("该手机号码已注册，请直接登录。")
+    expect(page.locator("#mobile")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#mobile")).to_have_value("13800000001")
+    expect(page.locator("#name")).to_have_value("冒名者")
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+    assert users_with(live_app, name="冒名者") == 0
+    assert users_with(live_app, mobile="13800000001") == 1
+
+    page.locator("#mobile").fill("12345")
+    page.locator("#password").fill("another2026")
+    page.get_by_role("button", name="创建账号").click()
+
+    expect(page.locator("#mobile-error")).to_have_text("请输入11位大陆手机号码。")
+    expect(page.locator("#mobile")).to_have_value("12345")
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+    assert users_with(live_app, name="冒名者") == 0
+
+
+def test_wrong_password_shows_the_generic_error_and_keeps_the_login_name(live_server, live_app, page):
+    make_user(live_app, name="王建国", roles=["judge"], username="judge")
+    page.goto(live_server.url + "/login")
+    sign_in(page, "judge", "not-the-password")
+
+    expect(page.locator("#accounts-login-form .form-errors")).to_have_text("手机号码/用户名或密码不正确。")
+    expect(page.locator("#login")).to_have_value("judge")
+    expect(page.locator("#password")).to_have_value("")
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+
+    # The right password still works afterwards.
+    sign_in(page, "judge", DEMO_PASSWORD)
+    expect(page.get_by_test_id("user-menu")).to_have_text("王建国")
+
+
+def test_staff_creates_a_judge_who_must_change_the_initial_password(live_server, live_app, page):
+    load_demo(live_app)
+    page.goto(live_server.url + "/login?next=/admin/users/new")
+    sign_in(page, "staff", DEMO_PASSWORD)
+    expect(page).to_have_url(live_server.url + "/admin/users/new")
+    expect(page.get_by_role("heading", name="新增账号")).to_be_visible()
+
+    page.locator("#name").fill("赵评委")
+    page.locator("#username").fill("zhao.judge")
+    option = page.locator("#organization_id option", has_text="徐州和润起重有限公司")
+    page.locator("#organization_id").select_option(option.get_attribute("value"))
+    page.get_by_label("评委", exact=True).check()
+    page.get_by_role("button", name="创建账号").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/users/\d+$"))
+    message = flash(page).locator(".flash-success")
+    expect(message).to_contain_text("已为 赵评委 创建账号。初始密码：")
+    initial = re.search(r"初始密码：([a-z0-9]+)（", message.inner_text()).group(1)
+    assert len(initial) == 10
+    expect(page.get_by_role("heading", name="赵评委", level=1)).to_be_visible()
+    expect(page.locator("#username")).to_have_value("zhao.judge")
+    expect(page.get_by_label("评委", exact=True)).to_be_checked()
+    sign_out(page)
+
+    # The judge signs in with the handed-over password and must choose their own.
+    page.goto(live_server.url + "/login")
+    sign_in(page, "zhao.judge", initial)
+    expect(page).to_have_url(live_server.url + "/account/password")
+    expect(flash(page)).to_contain_text("请先设置您自己的密码再继续。")
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+
+    # Nothing else opens until then.
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/account/password")
+
+    page.locator("#current_password").fill(initial)
+    page.locator("#new_password").fill("panjue2026")
+    page.locator("#confirm").fill("panjue2026")
+    page.get_by_role("button", name="保存新密码").click()
+
+    expect(page).to_have_url(live_server.url + "/")
+    expect(flash(page)).to_contain_text("密码已修改。")
+    expect(page.get_by_role("heading", name="您好，赵评委")).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_have_text("赵评委")
+    page.reload()
+    expect(page).to_have_url(live_server.url + "/")
