@@ -1,7 +1,7 @@
 """Application factory."""
 import os
 
-from flask import Flask, flash, request, session, url_for
+from flask import Flask, flash, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,6 +42,12 @@ def create_app(config=None):
 
 
 def select_locale():
+    if not has_request_context():
+        return "zh"  # command line tools speak Chinese, like the site
+    # ?lang= serves cacheable public pages in either language without touching the session.
+    requested = request.args.get("lang")
+    if requested in ("zh", "en"):
+        return requested
     return session.get("lang") or "zh"
 
 

@@ -11,6 +11,10 @@ from app.access import policy_of
 # (endpoint, label, group) — modules add their entries here.
 ITEMS = [
     ("core.home", _l("Home"), "main"),
+    ("competitions.index", _l("Competitions"), "main"),
+    ("competitions.judging", _l("My judging"), "main"),
+    ("competitions.my_results", _l("My results"), "personal"),
+    ("competitions.manage_index", _l("Competition management"), "admin"),
     ("accounts.users", _l("Accounts"), "admin"),
     ("accounts.organizations", _l("Organisations"), "admin"),
     ("accounts.trades", _l("Trades"), "admin"),

@@ -9,9 +9,9 @@ from bench.scenarios import SCENARIOS
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Throughput, latency and memory figures for the app under gunicorn.")
     parser.add_argument("--duration", type=int, default=10, metavar="S",
-                        help="seconds of load per measured URL (default 10)")
+                        help="seconds of load per measured URL, after a 1 s warm-up (default 10)")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help=f"run only these scenarios (repeat or comma-separate): {', '.join(SCENARIOS)}")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",

@@ -53,7 +53,11 @@ class Context:
         return Figure(name, result.requests_per_s, "req/s", result.p50_ms, result.p90_ms, result.p99_ms,
                       result.errors)
 
-    def cookie(self, login):
+    def get(self, path, cookie=None):
+        """One GET without following redirects: (status, body), e.g. to scrape a CSRF token."""
+        return client.get(self.base_url, path, cookie)
+
+    def sign_in(self, login):
         """A signed-in session cookie for `login` (a demo login name), signed in once per run."""
         if login not in self._cookies:
             self._cookies[login] = client.sign_in(self.base_url, login, self.password)

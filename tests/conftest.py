@@ -118,6 +118,13 @@ def db(app):
             connection.close()
 
 
+@pytest.fixture()
+def english(app, db):
+    """Service tests read messages in English: a request context with ?lang=en."""
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
 # ---------------------------------------------------------------- clients
 
 class CSRFClient(FlaskClient):

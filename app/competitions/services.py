@@ -66,11 +66,16 @@ def snapshot(obj, *names):
 COMPETITION_FIELDS = ("code", "name", "edition", "year", "organisers", "starts_on", "ends_on", "appeal_window_hours")
 
 
+RESERVED_CODES = {"manage", "judging", "chief", "my"}  # path segments of the blueprint
+
+
 def save_competition(actor, competition, **values):
     creating = competition is None
     competition = competition or Competition()
     before = None if creating else snapshot(competition, *COMPETITION_FIELDS)
     _check_code(values["code"])
+    if values["code"].lower() in RESERVED_CODES:
+        raise DomainError(_l("This code is reserved; choose another."), "code")
     if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
         raise DomainError(_l("The competition cannot end before it starts."), "ends_on")
     if (values.get("appeal_window_hours") or 0) < 0:
@@ -153,7 +158,6 @@ EVENT_FIELDS = ("code", "name", "trade_id", "entry_type", "team_size", "trim_at"
 def save_event(actor, competition, event, **values):
     _require_structure_editable(competition)
     creating = event is None
-    event = event or Event(competition=competition, position=len(competition.events))
     before = None if creating else snapshot(event, *EVENT_FIELDS)
     _check_code(values["code"])
     if values.get("trim_at", 5) < 3:
@@ -172,9 +176,13 @@ def save_event(actor, competition, event, **values):
             raise DomainError(_l("Unknown stage codes in the tie-break list: %(codes)s", codes=", ".join(unknown)),
                               "tie_break")
     clash = sa.select(Event.id).where(Event.competition_id == competition.id, Event.code == values["code"],
-                                      Event.id != (event.id or 0))
+                                      Event.id != (0 if creating else event.id))
     if db.session.scalar(clash):
         raise DomainError(_l("Another event of this competition uses this code."), "code")
+    if creating:
+        event = Event(position=len(competition.events))
+        db.session.add(event)
+        event.competition = competition
     for name in EVENT_FIELDS:
         if name in values:
             setattr(event, name, values[name])

@@ -145,6 +145,10 @@ def compute(event_id, signed_only=False):
         engine_scores.append(scoring.Score(entry_id, criterion_id, judge_id, value))
     measurements = {}
     for entry_id, criterion_id, value in measurement_rows:
+        if signed_only:
+            sheet = signed.get((chief.id if chief else None, stage_of.get(criterion_id)))
+            if sheet is None or sheet.signed_at is None:
+                continue
         measurements[(entry_id, criterion_id)] = value
         engine_scores.append(scoring.Score(entry_id, criterion_id, None, value))
 

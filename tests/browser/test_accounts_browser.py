@@ -57,7 +57,7 @@ def sign_in(page, login, password):
     form = page.locator("#accounts-login-form")
     form.locator("#login").fill(login)
     form.locator("#password").fill(password)
-    form.get_by_role("button", name="登录").click()
+    form.locator("button[type=submit]").click()
 
 
 def open_user_menu(page):
@@ -77,7 +77,12 @@ def flash(page):
 def locate_console_errors(page):
     """Record (text, url) of each console error, next to the fixture's `page.console_errors`."""
     located = []
-    page.on("console", lambda msg: located.append((msg.text, msg.location.get("url", ""))) if msg.type == "error" else None)
+
+    def record(msg):
+        if msg.type == "error":
+            located.append((msg.text, msg.location.get("url", "")))
+
+    page.on("console", record)
     return located
 
 
@@ -138,7 +143,7 @@ def test_trainee_registers_signs_out_signs_in_and_switches_to_english(live_serve
     assert console_errors_besides_favicon(page, located) == []
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: /logout calls session.clear() and drops the chosen language "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="app bug: /logout calls session.clear() and drops the chosen language "
                                        "(sign-in keeps it, see _start_session); remove this mark once fixed")
 def test_language_choice_survives_sign_out(live_server, live_app, page):
     make_user(live_app, name="王建国", roles=["judge"], username="judge")
@@ -300,3 +305,17 @@ def test_staff_creates_a_judge_who_must_change_the_initial_password(live_server,
     expect(page.get_by_test_id("user-menu")).to_have_text("赵评委")
     page.reload()
     expect(page).to_have_url(live_server.url + "/")
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="app bug: the active search swaps only #accounts-user-table, so the 'Export to Excel' "
+                          "link (built from request.args at full page load) keeps the old filters; remove once fixed")
+def test_export_link_follows_the_active_search(live_server, live_app, page):
+    load_demo(live_app)
+    page.goto(live_server.url + "/login?next=/admin/users")
+    sign_in(page, "staff", DEMO_PASSWORD)
+    page.get_by_role("searchbox", name="搜索").fill("小红")
+    expect(page.locator("#accounts-user-table tbody tr")).to_have_count(1)
+
+    export = page.locator("a[href^='/admin/users/export.xlsx']")
+    expect(export).to_have_attribute("href", re.compile(r"[?&]q=%E5%B0%8F%E7%BA%A2(&|$)"), timeout=1_000)

@@ -1,0 +1,110 @@
+"""Competition forms: validate and pre-fill only."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Use letters, digits, dashes or underscores for the code."))
+
+
+class CompetitionForm(FlaskForm):
+    code = StringField(_l("Code (used in public links)"), validators=[DataRequired(), Length(max=40), CODE])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    edition = StringField(_l("Edition"), validators=[Optional(), Length(max=40)])
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    organisers = StringField(_l("Organisers"), validators=[Optional(), Length(max=300)])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    appeal_window_hours = IntegerField(_l("Appeal window (hours)"), default=2,
+                                       validators=[Optional(),
+                                                   NumberRange(min=0, max=24 * 30)])
+
+
+class EventForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20), CODE])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    trade_id = SelectField(_l("Trade"), choices=[], validate_choice=True)
+    entry_type = SelectField(_l("Entries"), choices=[("individual", _l("Individual")), ("team", _l("Team"))])
+    team_size = IntegerField(_l("Team size"), default=1, validators=[Optional(), NumberRange(min=1, max=20)])
+    trim_at = IntegerField(_l("Drop highest and lowest from this many judges"), default=5,
+                           validators=[DataRequired(), NumberRange(min=3, max=50)])
+    tie_break = StringField(_l("Tie-break stages (codes, in order)"), validators=[Optional(), Length(max=200)])
+    blind = BooleanField(_l("Blind judging: judges see bib numbers only"))
+    awards = StringField(_l("Award tiers"), validators=[Optional(), Length(max=500)])
+    honour_name = StringField(_l("Honour for the top ranks"), validators=[Optional(), Length(max=120)])
+    honour_max_rank = IntegerField(_l("Honour goes to ranks up to"), default=1, validators=[Optional(), NumberRange(min=1)])
+
+    def __init__(self, trades, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trade_id.choices = [("", _l("— none —"))] + [(str(t.id), t.name) for t in trades]
+
+
+class TierPrizeForm(FlaskForm):
+    prize = DecimalField(_l("Prize (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    rank_prizes = StringField(_l("Per-rank prizes, e.g. 1:10000;2:8000"), validators=[Optional(), Length(max=300)])
+
+
+class StageForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20), CODE])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    weight = DecimalField(_l("Weight (%)"), places=2, validators=[DataRequired(), NumberRange(min=0, max=100)])
+    advance_count = IntegerField(_l("Entries advancing to the next stage"), validators=[Optional(), NumberRange(min=1)])
+
+
+class CriterionForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20), CODE])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    max_mark = DecimalField(_l("Maximum mark"), places=2, validators=[DataRequired(), NumberRange(min=0.01)])
+    kind = SelectField(_l("Kind"), choices=[("judgement", _l("Judgement (every judge)")),
+                                            ("measurement", _l("Measurement (entered once)"))])
+
+
+class EntryForm(FlaskForm):
+    bib = StringField(_l("Bib number"), validators=[DataRequired(), Length(max=20)])
+    name = StringField(_l("Contestant or team name"), validators=[DataRequired(), Length(max=120)])
+    members = StringField(_l("Team members (separated by 、)"), validators=[Optional(), Length(max=300)])
+    unit_id = SelectField(_l("Unit"), choices=[], validators=[DataRequired()])
+    mobile = StringField(_l("Contestant's mobile (links their account)"), validators=[Optional(), Length(max=20)])
+
+    def __init__(self, organizations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = [("", _l("— choose —"))] + [(str(o.id), "\u3000" * o.depth + o.name)
+                                                          for o in organizations]
+
+
+class PanelForm(FlaskForm):
+    user_id = SelectField(_l("Judge"), choices=[], validators=[DataRequired()])
+    chief = BooleanField(_l("Chief judge"))
+
+    def __init__(self, candidates, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [("", _l("— choose —"))] + [
+            (str(u.id), f"{u.name}（{u.organization.name if u.organization else '—'}）") for u in candidates]
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class StatusForm(FlaskForm):
+    target = SelectField(_l("Next step"), choices=[])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class AppealForm(FlaskForm):
+    text = TextAreaField(_l("What do you think is wrong?"), validators=[DataRequired(), Length(min=5, max=2000)])
+
+
+class AppealDecisionForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[("dismissed", _l("Dismiss")), ("upheld", _l("Uphold and reopen sheets"))])
+    resolution = TextAreaField(_l("Reason for the decision"), validators=[DataRequired(), Length(max=2000)])
+    sheets = SelectMultipleField(_l("Sheets to reopen for correction"), choices=[], coerce=int, validate_choice=True)

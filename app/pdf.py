@@ -1,0 +1,302 @@
+"""PDF documents (certificates) through reportlab.
+
+Chinese text uses a TrueType font embedded as a subset, so every reader shows
+it and text can be copied or searched; the CID font STSong-Light is never used
+because readers without Chinese fonts draw it as empty boxes. The font is
+`PDF_CJK_FONT` from the Flask config when set, else the first Debian font found
+(`fonts-wqy-zenhei` by default). Latin labels use Helvetica.
+
+A layout is a function drawing one item on one page; `render_pages` streams
+the items into a single document, and the border, QR and text-fitting helpers
+are shared, so another certificate layout is one more drawing function.
+"""
+import io
+import threading
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+from xml.sax.saxutils import escape
+
+import segno
+from flask import current_app, has_app_context
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+FONT_CONFIG_KEY = "PDF_CJK_FONT"
+FONT_PACKAGE = "fonts-wqy-zenhei"
+# TrueType-outline fonts only: reportlab cannot embed CFF-flavoured OpenType,
+# which rules out Noto Sans CJK (fonts-noto-cjk).
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
+    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
+    "/usr/share/fonts/truetype/arphic/ukai.ttc",  # fonts-arphic-ukai
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
+)
+LATIN = "Helvetica"
+RED = HexColor("#A31F24")
+GOLD = HexColor("#C9A227")
+INK = HexColor("#222222")
+LANDSCAPE_A4 = landscape(A4)
+
+_fonts: dict[str, str] = {}  # font path -> name registered with reportlab
+_fonts_lock = threading.Lock()
+
+
+# ------------------------------------------------------------------ fonts
+
+def cjk_font_path(configured: str | None = None) -> str:
+    """The Chinese TrueType font to embed: the given or configured path, else a Debian one."""
+    if configured is None and has_app_context():
+        configured = current_app.config.get(FONT_CONFIG_KEY) or None
+    if configured:
+        # A configured font that is missing is a mistake, not a cue to fall back.
+        if not Path(configured).is_file():
+            raise RuntimeError(
+                f"{FONT_CONFIG_KEY} is set to {configured!r}, which is not a file. Point it at a "
+                f"Chinese TrueType font, or unset it and `apt-get install -y {FONT_PACKAGE}`."
+            )
+        return configured
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    raise RuntimeError(
+        f"No Chinese TrueType font for PDFs: set {FONT_CONFIG_KEY} to one, "
+        f"or `apt-get install -y {FONT_PACKAGE}` (or fonts-arphic-uming)."
+    )
+
+
+def cjk_font(path: str | None = None) -> str:
+    """Register the Chinese font with reportlab once per path; returns its font name."""
+    path = cjk_font_path(path)
+    with _fonts_lock:
+        if path not in _fonts:
+            name = f"CJK{len(_fonts)}"
+            try:
+                # subfontIndex picks the first face of a .ttc collection; TTFont embeds subsets.
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+            except TTFError as error:
+                raise RuntimeError(
+                    f"{path} cannot be embedded ({error}); {FONT_CONFIG_KEY} needs a TrueType-outline "
+                    f"Chinese font such as Debian's {FONT_PACKAGE}."
+                ) from error
+            _fonts[path] = name
+        return _fonts[path]
+
+
+# ------------------------------------------------------------- QR codes
+
+def qr_image(payload: str) -> ImageReader:
+    """A QR code (error correction M) as an image reportlab can draw."""
+    # ECI tells readers the bytes are UTF-8; without it many guess Latin-1 or Shift JIS.
+    qr = segno.make(payload, error="m", micro=False, eci=not payload.isascii())
+    buffer = io.BytesIO()
+    # Several pixels per module, so the image stays sharp when scaled for print.
+    qr.save(buffer, kind="png", scale=8, border=4)
+    buffer.seek(0)
+    return ImageReader(buffer)
+
+
+def draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float,
+            caption: str, font: str) -> None:
+    """The QR code with its lower-left corner at (x, y) and a caption centred below."""
+    canvas.drawImage(qr_image(payload), x, y, width=size, height=size)
+    canvas.setFont(font, 10)
+    canvas.setFillColor(INK)
+    canvas.drawCentredString(x + size / 2, y - 10, caption)
+
+
+# -------------------------------------------------------------- drawing
+
+def draw_border(canvas: Canvas, width: float, height: float) -> None:
+    """A double frame (red outside, gold inside) with corner ornaments."""
+    canvas.saveState()
+    canvas.setStrokeColor(RED)
+    canvas.setLineWidth(6)
+    canvas.rect(18, 18, width - 36, height - 36)
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(1.5)
+    canvas.rect(30, 30, width - 60, height - 60)
+    canvas.setFillColor(GOLD)
+    for cx, cy in ((30, 30), (width - 30, 30), (30, height - 30), (width - 30, height - 30)):
+        # A small diamond on each inner corner, with a square inset toward the page.
+        path = canvas.beginPath()
+        path.moveTo(cx, cy - 9)
+        path.lineTo(cx + 9, cy)
+        path.lineTo(cx, cy + 9)
+        path.lineTo(cx - 9, cy)
+        path.close()
+        canvas.drawPath(path, stroke=0, fill=1)
+        dx = 14 if cx < width / 2 else -14
+        dy = 14 if cy < height / 2 else -14
+        canvas.rect(cx + dx - 3, cy + dy - 3, 6, 6, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def fit_font_size(text: str, font: str, width: float, largest: float, smallest: float) -> float:
+    """The largest size (down to `smallest`) at which one line of text fits the width."""
+    size = largest
+    while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def draw_fitted_line(canvas: Canvas, text: str, font: str, x: float, y: float, width: float,
+                     largest: float, smallest: float = 7, align: str = "left") -> None:
+    """One line shrunk to fit `width`; x is the left edge, centre or right edge per `align`."""
+    size = fit_font_size(text, font, width, largest, smallest)
+    canvas.setFont(font, size)
+    draw = {"left": canvas.drawString, "centre": canvas.drawCentredString,
+            "right": canvas.drawRightString}[align]
+    draw(x, y, text)
+
+
+def draw_fitted_paragraphs(canvas: Canvas, texts: Sequence[str], style: ParagraphStyle,
+                           x: float, y: float, width: float, height: float,
+                           smallest: float = 11, valign: str = "middle") -> None:
+    """Paragraphs (reportlab markup) in a box, shrunk until they fit.
+
+    Below `smallest` they are drawn anyway; callers size boxes so that only
+    absurd input gets there. `valign` is "middle" or "bottom".
+    """
+    size = style.fontSize
+    while True:
+        scale = size / style.fontSize
+        current = ParagraphStyle(
+            "fitted", parent=style, fontSize=size, leading=style.leading * scale,
+            firstLineIndent=style.firstLineIndent * scale, spaceAfter=style.spaceAfter * scale,
+        )
+        paragraphs = [Paragraph(text, current) for text in texts]
+        heights = [p.wrap(width, height)[1] for p in paragraphs]
+        total = sum(heights) + current.spaceAfter * (len(paragraphs) - 1)
+        if total <= height or size <= smallest:
+            break
+        size -= 1
+    spare = max(0.0, height - total)
+    top = y + height - (spare / 2 if valign == "middle" else spare)
+    for paragraph, h in zip(paragraphs, heights):
+        top -= h
+        paragraph.drawOn(canvas, x, top)
+        top -= current.spaceAfter
+
+
+def render_pages(items: Iterable, draw_page: Callable[[Canvas, object, str], dict],
+                 pagesize: tuple[float, float]) -> bytes:
+    """One page per item drawn by `draw_page(canvas, item, cjk_font_name)`.
+
+    `draw_page` returns the item's metadata (title, author, subject); the document
+    gets each field's distinct values joined, so a batch is described truthfully.
+    """
+    font = cjk_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1)
+    meta: dict[str, dict[str, None]] = {"title": {}, "author": {}, "subject": {}}
+    pages = 0
+    for item in items:
+        for key, value in draw_page(canvas, item, font).items():
+            meta[key].setdefault(value, None)  # dict keeps first-seen order
+        canvas.showPage()
+        pages += 1
+    if not pages:
+        raise ValueError("no pages to render")
+    canvas.setTitle("、".join(meta["title"]))
+    canvas.setAuthor("、".join(meta["author"]))
+    canvas.setSubject("、".join(meta["subject"]))
+    canvas.setCreator("union-skills")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ------------------------------------------------- award certificates
+
+@dataclass(frozen=True)
+class AwardCertificate:
+    number: str
+    holder: str
+    unit: str
+    competition: str
+    event: str
+    award: str
+    rank: int | None
+    final_score: Decimal | float | str | None
+    issued_on: date
+    issuer: str
+    verify_url: str
+    honours: Sequence[str] = ()
+
+
+def award_certificates(certificates: Iterable[AwardCertificate]) -> bytes:
+    """A PDF with one A4 landscape page per award certificate."""
+    return render_pages(certificates, _draw_award, LANDSCAPE_A4)
+
+
+def _draw_award(canvas: Canvas, cert: AwardCertificate, font: str) -> dict:
+    width, height = LANDSCAPE_A4
+    draw_border(canvas, width, height)
+
+    # Title, spaced out as on printed certificates; the English line is small.
+    title, spacing = "荣誉证书", 16
+    canvas.saveState()  # character spacing is graphics state: keep it to the title
+    canvas.setFillColor(RED)
+    text = canvas.beginText()
+    text.setFont(font, 46)
+    text.setCharSpace(spacing)
+    title_width = pdfmetrics.stringWidth(title, font, 46) + spacing * (len(title) - 1)
+    text.setTextOrigin((width - title_width) / 2, height - 118)
+    text.textOut(title)
+    canvas.drawText(text)
+    canvas.restoreState()
+    canvas.setFont(LATIN, 13)
+    canvas.setFillColor(GOLD)
+    canvas.drawCentredString(width / 2, height - 142, "CERTIFICATE OF AWARD")
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(0.8)
+    canvas.line(width / 2 - 150, height - 154, width / 2 + 150, height - 154)
+
+    # Body: holder, unit and competition may be long, so the block shrinks to fit its box.
+    details = []
+    if cert.rank is not None:
+        details.append(f"第{cert.rank}名")
+    if cert.final_score is not None:
+        details.append(f"成绩{cert.final_score}分")
+    detail = f"（{'，'.join(details)}）" if details else ""
+    texts = [
+        f"<font size='+4'>{escape(cert.holder)}</font>（{escape(cert.unit)}）"
+        f"在{escape(cert.competition)}{escape(cert.event)}中荣获"
+        f"<font color='#A31F24'>{escape(cert.award)}</font>{escape(detail)}。"
+    ]
+    if cert.honours:
+        texts.append("所获荣誉：" + escape("；".join(cert.honours)) + "。")
+    texts.append("特发此证，以资鼓励。")
+    style = ParagraphStyle("award", fontName=font, fontSize=21, leading=38, textColor=INK,
+                           alignment=TA_JUSTIFY, firstLineIndent=42, spaceAfter=6, wordWrap="CJK")
+    draw_fitted_paragraphs(canvas, texts, style, 100, 170, width - 200, height - 170 - 175)
+
+    # Bottom row: number (left), QR (centre), issuer and date (right).
+    canvas.setFillColor(INK)
+    draw_fitted_line(canvas, "证书编号", font, 70, 96, 220, 11)
+    draw_fitted_line(canvas, f"No. {cert.number}", LATIN, 70, 78, 220, 12)
+    qr_size = 82
+    draw_qr(canvas, cert.verify_url, (width - qr_size) / 2, 62, qr_size, "扫码查验", font)
+    # Joint issuers can be long: they wrap above the date rather than shrink to dust.
+    issuer_style = ParagraphStyle("issuer", fontName=font, fontSize=17, leading=21,
+                                  textColor=INK, alignment=TA_CENTER, wordWrap="CJK")
+    draw_fitted_paragraphs(canvas, [escape(cert.issuer)], issuer_style, width - 310, 98, 260, 62,
+                           smallest=10, valign="bottom")
+    draw_fitted_line(canvas, chinese_date(cert.issued_on), font, width - 180, 78, 260, 15,
+                     align="centre")
+
+    return {"title": "荣誉证书", "author": cert.issuer, "subject": f"{cert.competition}获奖证书"}
