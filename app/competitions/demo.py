@@ -1,0 +1,182 @@
+"""Demo competitions: a published Haihe Craftsman Cup and an electricians' contest under way.
+
+`build_event` also generates the large data sets the benchmarks use.
+"""
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app import audit
+from app.accounts import services as account_services
+from app.accounts.models import OrgKind, Role
+from app.competitions import publishing, services
+from app.competitions.models import CompetitionStatus, Entry, Measurement, PanelMember, Score, Sheet
+from app.db import utcnow
+from app.extensions import db
+
+D = Decimal
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕俊峰晓东文斌雪梅立新春华金凤宏伟丹丹"
+
+# Extra units so 286 contestants come from many workplaces (district short name, unit name, short name).
+UNITS = [
+    ("开发区", "徐州工程机械集团进出口有限公司", "徐工进出口"),
+    ("开发区", "徐州罗特艾德回转支承有限公司", "罗特艾德"),
+    ("云龙区", "中通快递徐州分拨中心", "中通徐州"),
+    ("云龙区", "京东物流徐州亚洲一号园区", "京东徐州"),
+    ("泉山区", "徐州市建筑设计研究院有限责任公司", "市建筑设计院"),
+    ("泉山区", "中国建筑第八工程局徐州项目部", "中建八局徐州"),
+    ("鼓楼区", "徐州市邮政分公司", "徐州邮政"),
+    ("鼓楼区", "徐州无人机产业园运营公司", "无人机产业园"),
+    ("铜山区", "徐州华东机械有限公司", "华东机械"),
+    ("铜山区", "徐州美驰车桥有限公司", "美驰车桥"),
+]
+
+
+def person(rng):
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def ensure_units(actor, organizations):
+    for district, name, short in UNITS:
+        if short not in organizations:
+            organizations[short] = account_services.create_organization(
+                actor, name=name, kind=OrgKind.UNIT, parent=organizations[district], short_name=short)
+    return [o for o in organizations.values() if o.kind == OrgKind.UNIT]
+
+
+def make_judges(actor, rng, count, prefix, units, chief_user=None, first=()):
+    judges = list(first)
+    while len(judges) < count:
+        user, _ = account_services.create_user(
+            actor, name=person(rng), roles=[Role.JUDGE], username=f"{prefix}{len(judges) + 1:02d}",
+            organization=rng.choice(units + [None, None]), password="demo1234")
+        user.must_change_password = False
+        judges.append(user)
+    return judges, chief_user
+
+
+def build_event(actor, competition, *, code, name, trade, entries, judges, chief, units, rng,
+                awards, rank_prizes=None, honour=None, stages=None, contestants=()):
+    """An event with a theory/practical scheme, entries, a panel, and no marks yet."""
+    event = services.save_event(actor, competition, None, code=code, name=name, trade_id=trade.id if trade else None,
+                                entry_type="individual", trim_at=5, tie_break="practical,theory", blind=False,
+                                honour_name=honour, honour_max_rank=1)
+    scheme = stages or [
+        ("theory", "理论知识", D(30), [("T1", "理论考试", D(100), "measurement")]),
+        ("practical", "实际操作", D(70), [("P1", "操作规范", D(30), "judgement"), ("P2", "作品质量", D(30), "judgement"),
+                                       ("P3", "工艺参数", D(25), "judgement"), ("P4", "安全文明", D(15), "judgement")]),
+    ]
+    for stage_code, stage_name, weight, criteria in scheme:
+        stage = services.save_stage(actor, event, None, code=stage_code, name=stage_name, weight=weight)
+        for criterion_code, criterion_name, maximum, kind in criteria:
+            services.save_criterion(actor, stage, None, code=criterion_code, name=criterion_name, max_mark=maximum,
+                                    kind=kind)
+    services.set_award_tiers(actor, event, awards, prizes=rank_prizes)
+    contestants = list(contestants)
+    for n in range(entries):
+        user = contestants[n] if n < len(contestants) else None
+        services.save_entry(actor, event, None, bib=f"{code}{n + 1:03d}", name=user.name if user else person(rng),
+                            unit=rng.choice(units), user=user)
+    for judge in judges:
+        services.assign_judge(actor, event, judge)
+    if chief is not None:
+        services.assign_judge(actor, event, chief, chief=True)
+    db.session.flush()
+    return event
+
+
+def fill_marks(actor, event, rng, share=1.0, sign=True):
+    """Marks for `share` of the entries, in bulk (one audit event), signing every sheet."""
+    entries = db.session.scalars(sa.select(Entry).where(Entry.event_id == event.id).order_by(Entry.bib)).all()
+    members = db.session.scalars(sa.select(PanelMember).where(PanelMember.event_id == event.id)).all()
+    criteria = [c for s in event.stages for c in s.criteria]
+    now = utcnow()
+    scores, measurements = [], []
+    for entry in entries[: int(len(entries) * share)]:
+        skill = rng.uniform(0.55, 0.97)
+        for criterion in criteria:
+            if criterion.kind == "measurement":
+                value = min(criterion.max_mark, D(str(round(float(criterion.max_mark) * rng.uniform(skill - .1, skill + .05), 1))))
+                measurements.append(dict(entry_id=entry.id, criterion_id=criterion.id, value=max(value, D(0)),
+                                         entered_by_id=None, updated_at=now))
+                continue
+            for member in members:
+                if member.is_chief or member.conflicts_with(entry):
+                    continue
+                mark = float(criterion.max_mark) * min(1.0, max(0.0, rng.gauss(skill, 0.05)))
+                scores.append(dict(entry_id=entry.id, criterion_id=criterion.id, judge_id=member.user_id,
+                                   value=D(str(round(mark * 2) / 2)), updated_at=now))
+    for chunk in range(0, len(scores), 5000):
+        db.session.execute(sa.insert(Score), scores[chunk:chunk + 5000])
+    if measurements:
+        db.session.execute(sa.insert(Measurement), measurements)
+    if sign:
+        for member in members:
+            for stage in event.stages:
+                wanted = any((c.kind == "measurement") == member.is_chief for c in stage.criteria)
+                if wanted:
+                    db.session.add(Sheet(member_id=member.id, stage_id=stage.id, signed_at=now))
+    db.session.flush()
+    audit.record(actor, "competition.demo_marks", event, after={"scores": len(scores),
+                                                               "measurements": len(measurements)})
+
+
+HAIHE_EVENTS = [
+    ("BIM", "建筑信息模型技术员", 72),
+    ("KD", "快件处理员", 72),
+    ("WRJ", "无人机驾驶员", 71),
+    ("HJR", "焊接机器人操作员", 71),
+]
+
+
+def load(context):
+    actor = context.get("actor") or account_services_actor()
+    rng = random.Random(2026)
+    units = ensure_units(actor, context["organizations"])
+    users = context["users"]
+    trades = context["trades"]
+
+    # A published competition shaped like the Haihe Craftsman Cup.
+    cup = services.save_competition(actor, None, code="haihe-2026", name="海河工匠杯职业技能竞赛", edition="第三届",
+                                    year=2026, organisers="市总工会、市人力资源和社会保障局",
+                                    starts_on=date(2026, 9, 14), ends_on=date(2026, 9, 20), appeal_window_hours=2)
+    judges, _ = make_judges(actor, rng, 7, "hhpw", units)
+    chief = users[Role.CHIEF_JUDGE]
+    prizes = {"一等奖": (D(10000), ""), "二等奖": (D(8000), ""), "三等奖": (D(5000), "")}
+    for code, name, count in HAIHE_EVENTS:
+        build_event(actor, cup, code=code, name=name, trade=trades.get(code), entries=count, judges=judges,
+                    chief=chief if code == "BIM" else None, units=units, rng=rng,
+                    awards="一等奖:1;二等奖:3;三等奖:6", rank_prizes=prizes, honour="推荐五一劳动奖章",
+                    contestants=[users[Role.TRAINEE]] if code == "KD" else ())
+    services.change_status(actor, cup, CompetitionStatus.REGISTRATION)
+    services.change_status(actor, cup, CompetitionStatus.RUNNING)
+    for event in cup.events:
+        fill_marks(actor, event, rng)
+    services.change_status(actor, cup, CompetitionStatus.SCORING_CLOSED)
+    publishing.publish_provisional(actor, cup)
+    cup.appeal_deadline = utcnow() - timedelta(minutes=1)  # the 公示 window is over
+    publishing.publish_final(actor, cup)
+
+    # A competition under way: the demo judge has marks left to enter.
+    live = services.save_competition(actor, None, code="dg-2026", name="徐州市职工电工技能竞赛", edition="2026年",
+                                     year=2026, organisers="徐州市总工会", starts_on=date.today(),
+                                     ends_on=date.today() + timedelta(days=2), appeal_window_hours=2)
+    live_judges, _ = make_judges(actor, rng, 5, "dgpw", units, first=[users[Role.JUDGE]])
+    event = build_event(actor, live, code="DG", name="电工", trade=trades.get("DG"), entries=20, judges=live_judges,
+                        chief=chief, units=units, rng=rng, awards="一等奖:1;二等奖:2;三等奖:3")
+    services.change_status(actor, live, CompetitionStatus.REGISTRATION)
+    services.change_status(actor, live, CompetitionStatus.RUNNING)
+    fill_marks(actor, event, rng, share=0.6, sign=False)
+    # The demo judge's own marks start empty so the grid shows work to do.
+    db.session.execute(sa.delete(Score).where(Score.judge_id == users[Role.JUDGE].id))
+    db.session.flush()
+    context["competitions"] = [cup, live]
+
+
+def account_services_actor():
+    from app.accounts.demo import _Bootstrap
+
+    return _Bootstrap()
