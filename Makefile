@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint install translations system-deps browser-deps bench-deps
+.PHONY: run test bench lint install translations system-deps browser-deps pdf-deps bench-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	$(BIN)/pybabel compile -d app/translations 2>/dev/null
 
-run: install
+run: install pdf-deps
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
@@ -38,10 +38,16 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
-system-deps: browser-deps
+system-deps: browser-deps pdf-deps
 
 browser-deps:
 	@scripts/apt-ensure.sh /usr/bin/chromium chromium
+
+# Certificates embed a Chinese font; tests read PDFs back with poppler and decode QR codes with zbar.
+pdf-deps:
+	@scripts/apt-ensure.sh /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc fonts-wqy-zenhei
+	@scripts/apt-ensure.sh /usr/bin/pdftoppm poppler-utils
+	@scripts/apt-ensure.sh /usr/bin/zbarimg zbar-tools
 
 bench-deps:
 	@scripts/apt-ensure.sh /usr/bin/wrk wrk

@@ -288,7 +288,9 @@ def _draw_award(canvas: Canvas, cert: AwardCertificate, font: str) -> dict:
     # Bottom row: number (left), QR (centre), issuer and date (right).
     canvas.setFillColor(INK)
     draw_fitted_line(canvas, "证书编号", font, 70, 96, 220, 11)
-    draw_fitted_line(canvas, f"No. {cert.number}", LATIN, 70, 78, 220, 12)
+    # Helvetica has no Chinese glyphs: a number with any falls back to the Chinese font.
+    number_font = LATIN if cert.number.isascii() else font
+    draw_fitted_line(canvas, f"No. {cert.number}", number_font, 70, 78, 220, 12)
     qr_size = 82
     draw_qr(canvas, cert.verify_url, (width - qr_size) / 2, 62, qr_size, "扫码查验", font)
     # Joint issuers can be long: they wrap above the date rather than shrink to dust.

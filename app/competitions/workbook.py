@@ -369,9 +369,8 @@ class _Importer:
         result.add_error(row, header, message)
 
     def run(self):
-        self.read()
-        if not self.ok:
-            return self.outcome
+        if not self.read():
+            return self.outcome  # a missing sheet or column: the rest would only repeat it
         if not self.plan_competition():
             return self.outcome
         self.plan_events()
@@ -399,6 +398,7 @@ class _Importer:
     # -- reading
 
     def read(self):
+        """Parse every sheet; False when a sheet or a column is missing altogether."""
         titles = {ws.title.strip().lower(): ws.title for ws in self.book.worksheets}
         for key, spec, columns, required in SHEETS:
             title = titles.get(spec.name.lower()) or titles.get(spec.label)
@@ -416,6 +416,7 @@ class _Importer:
                 result.add_error(1, None, error.message)
             self.sheets[key] = result
             self.outcome.results.append(result)
+        return not any(error.row <= 1 for result in self.outcome.results for error in result.errors)
 
     # -- competition
 
@@ -616,7 +617,7 @@ class _Importer:
                 total = sum((s.weight for s in event.stages.values()), ZERO)
                 if total != HUNDRED:
                     message = _l("The stage weights of event %(event)s add up to %(total)s, not 100.",
-                                 event=event.code, total=total.normalize())
+                                 event=event.code, total=format(total.normalize(), "f"))
                     rows = [s.row for s in event.stages.values() if s.row]
                     for row in rows:
                         self.fail(stages_sheet, row, "weight", message)

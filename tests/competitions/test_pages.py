@@ -1,0 +1,264 @@
+"""Competition pages as judges, chief judges, contestants, staff and visitors use them."""
+import re
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.competitions import publishing, scoresheets, services
+from app.competitions.models import Score, Sheet
+from app.competitions.page_cache import cache
+from tests.competitions.conftest import build
+
+D = Decimal
+
+
+def sign_in(client, user):
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = user.get_id()
+
+
+def grid_url(cup, stage="practical"):
+    return f"/competitions/judging/{cup['event'].id}/{cup[stage].id}"
+
+
+def save(client, cup, entry, criterion, value):
+    return client.post(f"/competitions/judging/{cup['event'].id}/cells",
+                       data={f"v-{entry.id}-{criterion.id}": value}, headers={"HX-Request": "true"})
+
+
+def test_grid_hides_conflicted_entries_and_names_in_blind_mode(client, cup, db):
+    judge = cup["judges"][0]  # from unit 0, like entries B000 and B003
+    sign_in(client, judge)
+    body = client.get(grid_url(cup)).get_data(as_text=True)
+    assert "B001" in body and "B002" in body
+    assert "B000" not in body and "B003" not in body
+    assert "选手1" in body
+    cup["event"].blind = True
+    db.session.commit()
+    body = client.get(grid_url(cup)).get_data(as_text=True)
+    assert "B001" in body and "选手1" not in body and "单位" not in body
+
+
+def test_cell_saves_in_place_and_shows_errors(client, cup, db):
+    judge, entry = cup["judges"][1], cup["entries"][1]
+    sign_in(client, judge)
+    response = save(client, cup, entry, cup["quality"], "55.5")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "cell-saved" in body and 'value="55.5"' in body
+    assert 'id="competitions-progress" class="progress-line" hx-swap-oob="true"' in body
+    assert db.session.scalar(sa.select(Score.value).where(Score.judge_id == judge.id)) == D("55.5")
+
+    response = save(client, cup, entry, cup["quality"], "61")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "cell-error" in body and "60" in body
+    assert db.session.scalar(sa.select(Score.value).where(Score.judge_id == judge.id)) == D("55.5")
+
+
+def test_judge_cannot_save_for_a_conflicted_entry_or_another_event(client, cup, db, users):
+    judge = cup["judges"][0]
+    sign_in(client, judge)
+    body = save(client, cup, cup["entries"][0], cup["quality"], "50").get_data(as_text=True)
+    assert "cell-error" in body
+    assert db.session.query(Score).filter_by(judge_id=judge.id).count() == 0
+    other = build(users["staff"], code="other")
+    sign_in(client, other["judges"][1])
+    assert client.post(f"/competitions/judging/{cup['event'].id}/cells",
+                       data={f"v-{cup['entries'][1].id}-{cup['quality'].id}": "10"}).status_code == 403
+    assert client.get(grid_url(cup)).status_code == 403
+    # A forged cell name is a bad request, not a crash.
+    sign_in(client, cup["judges"][1])
+    assert client.post(f"/competitions/judging/{cup['event'].id}/cells", data={"v-x-y": "1"}).status_code == 400
+
+
+def test_no_javascript_grid_form_saves_all_cells(client, cup, db):
+    judge = cup["judges"][2]
+    sign_in(client, judge)
+    data = {f"v-{e.id}-{c.id}": "30" for e in cup["entries"] for c in (cup["quality"], cup["safety"])}
+    data[f"v-{cup['entries'][0].id}-{cup['safety'].id}"] = "41"  # over the maximum of 40
+    response = client.post(grid_url(cup), data=data)
+    assert response.status_code == 200 and "cell-error" in response.get_data(as_text=True)
+    assert db.session.query(Score).filter_by(judge_id=judge.id).count() == 7
+    data[f"v-{cup['entries'][0].id}-{cup['safety'].id}"] = "40"
+    assert client.post(grid_url(cup), data=data).status_code == 303
+    assert db.session.query(Score).filter_by(judge_id=judge.id).count() == 8
+
+
+def test_signing_locks_and_chief_unlocks_with_a_reason(client, cup, db):
+    judge, member = cup["judges"][1], cup["members"][1]
+    sign_in(client, judge)
+    response = client.post(f"{grid_url(cup)}/sign", follow_redirects=True)
+    assert "cells are still empty" in response.get_data(as_text=True) or "空" in response.get_data(as_text=True)
+    for entry in cup["entries"]:
+        for criterion in (cup["quality"], cup["safety"]):
+            save(client, cup, entry, criterion, "30")
+    client.post(f"{grid_url(cup)}/sign")
+    sheet = db.session.query(Sheet).filter_by(member_id=member.id, stage_id=cup["practical"].id).one()
+    assert sheet.signed_at is not None
+    assert "cell-error" in save(client, cup, cup["entries"][1], cup["quality"], "31").get_data(as_text=True)
+
+    # An ordinary judge cannot open the chief's desk or unlock.
+    assert client.get(f"/competitions/chief/{cup['event'].id}").status_code == 403
+    assert client.post(f"/competitions/chief/sheets/{sheet.id}/unlock", data={"reason": "x"}).status_code == 403
+    sign_in(client, cup["chief_user"])
+    desk = client.get(f"/competitions/chief/{cup['event'].id}").get_data(as_text=True)
+    assert judge.name in desk
+    client.post(f"/competitions/chief/sheets/{sheet.id}/unlock", data={"reason": ""})
+    db.session.refresh(sheet)
+    assert sheet.signed_at is not None  # no reason, no unlock
+    client.post(f"/competitions/chief/sheets/{sheet.id}/unlock", data={"reason": "第2名评委录入错误"})
+    db.session.refresh(sheet)
+    assert sheet.signed_at is None and sheet.unlock_reason == "第2名评委录入错误"
+    sign_in(client, judge)
+    assert "cell-saved" in save(client, cup, cup["entries"][1], cup["quality"], "31").get_data(as_text=True)
+
+
+def complete_and_publish(cup, staff, final=True):
+    for entry in cup["entries"]:
+        scoresheets.save_mark(cup["chief_user"], cup["chief"], entry, cup["exam"], "80")
+        for n, (judge, member) in enumerate(zip(cup["judges"], cup["members"])):
+            if not member.conflicts_with(entry):
+                for criterion in (cup["quality"], cup["safety"]):
+                    scoresheets.save_mark(judge, member, entry, criterion, str(20 + n + entry.id % 7))
+    for judge, member in zip(cup["judges"], cup["members"]):
+        scoresheets.sign(judge, member, cup["practical"])
+    scoresheets.sign(cup["chief_user"], cup["chief"], cup["theory"])
+    services.change_status(staff, cup["competition"], "scoring_closed")
+    if final:
+        cup["competition"].appeal_window_hours = 0
+    publishing.publish_provisional(staff, cup["competition"])
+    if final:
+        publishing.publish_final(staff, cup["competition"])
+
+
+def test_contestant_sees_only_their_breakdown_and_appeals_once(client, cup, db, users):
+    complete_and_publish(cup, users["staff"], final=False)
+    mine, theirs = cup["entries"][1], cup["entries"][2]
+    sign_in(client, mine.user)
+    page = client.get(f"/competitions/my/{mine.id}").get_data(as_text=True)
+    assert "<del" in page  # the dropped highest and lowest marks are shown struck through
+    assert not any(j.name in page for j in cup["judges"])  # judges stay anonymous
+    assert client.get(f"/competitions/my/{theirs.id}").status_code == 403
+    client.post(f"/competitions/my/{mine.id}", data={"text": "实操第二项的分数明显偏低，请复核。"})
+    page = client.get(f"/competitions/my/{mine.id}").get_data(as_text=True)
+    assert "实操第二项的分数明显偏低" in page and 'id="competitions-appeal-form"' not in page
+    response = client.post(f"/competitions/my/{mine.id}", data={"text": "第二次申诉"})
+    assert "already" in response.get_data(as_text=True) or "已" in response.get_data(as_text=True)
+
+
+def test_public_leaderboard_is_cached_per_version_and_answers_304(client, cup, db, users):
+    cache.clear()
+    code = cup["competition"].code
+    assert client.get(f"/competitions/{code}/results/HG").status_code in (200,)
+    complete_and_publish(cup, users["staff"])
+    cache.clear()
+    response = client.get(f"/competitions/{code}/results/HG")
+    body = response.get_data(as_text=True)
+    etag = response.headers["ETag"]
+    assert response.status_code == 200 and "一等奖" in body
+    assert "X-CSRFToken" not in body and "csrf_token" not in body  # shared by every visitor
+    assert "Set-Cookie" not in response.headers
+    again = client.get(f"/competitions/{code}/results/HG", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    english = client.get(f"/competitions/{code}/results/HG?lang=en")
+    assert english.headers["ETag"] != etag and "Rank" in english.get_data(as_text=True)
+    assert client.get(f"/competitions/{code}/results/NOPE").status_code == 404
+
+
+def test_draft_competitions_are_not_public(client, db, users):
+    services.save_competition(users["staff"], None, code="secret", name="未公开", year=2026)
+    db.session.commit()
+    assert client.get("/competitions/secret/").status_code == 404
+    assert client.get("/competitions/secret/results").status_code == 404
+    assert "未公开" not in client.get("/competitions/").get_data(as_text=True)
+
+
+def test_live_board_counts_signed_sheets_only(client, cup, db):
+    cache.clear()
+    for entry in cup["entries"]:
+        scoresheets.save_mark(cup["chief_user"], cup["chief"], entry, cup["exam"], "77")
+    db.session.commit()
+    code = cup["competition"].code
+    body = client.get(f"/competitions/{code}/live/HG").get_data(as_text=True)
+    assert 'hx-trigger="every 15s"' in body and "77" not in body  # the chief has not signed yet
+    scoresheets.sign(cup["chief_user"], cup["chief"], cup["theory"])
+    db.session.commit()
+    cache.clear()
+    assert "77.00" in client.get(f"/competitions/{code}/live/HG").get_data(as_text=True)
+
+
+def count_queries(db, client, url):
+    from sqlalchemy import event
+
+    statements = []
+    engine = db.engines[None]
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def test_heavy_pages_run_a_constant_number_of_queries(client, db, users, login):
+    small = build(users["staff"], entries=3, judges=5, code="small")
+    large = build(users["staff"], entries=15, judges=7, code="large")
+    for cup in (small, large):
+        for entry in cup["entries"]:
+            for judge, member in zip(cup["judges"], cup["members"]):
+                if not member.conflicts_with(entry):
+                    scoresheets.save_mark(judge, member, entry, cup["quality"], "30")
+    db.session.commit()
+    login("staff")
+    counts = {}
+    for name, cup in (("small", small), ("large", large)):
+        event_id = cup["event"].id
+        counts[name] = [
+            count_queries(db, client, f"/competitions/{name}/events/{event_id}/standings"),
+            count_queries(db, client, f"/competitions/{name}/manage"),
+        ]
+    assert counts["small"] == counts["large"]
+    for name, cup in (("small", small), ("large", large)):
+        sign_in(client, cup["judges"][1])
+        counts[name].append(count_queries(db, client, grid_url(cup)))
+    assert counts["small"] == counts["large"], counts
+
+
+def test_staff_pages_and_exports(client, cup, db, users, login):
+    complete_and_publish(cup, users["staff"])
+    login("staff")
+    code, event_id = cup["competition"].code, cup["event"].id
+    for url in (f"/competitions/{code}/manage", f"/competitions/{code}/events/{event_id}/scheme",
+                f"/competitions/{code}/events/{event_id}/entries", f"/competitions/{code}/events/{event_id}/panel"):
+        assert client.get(url).status_code == 200, url
+    results = client.get(f"/competitions/{code}/events/{event_id}/results.xlsx")
+    assert results.status_code == 200 and results.data[:2] == b"PK"
+    certificates = client.get(f"/competitions/{code}/events/{event_id}/certificates.pdf")
+    assert certificates.status_code == 200 and certificates.data.startswith(b"%PDF")
+
+
+def test_staff_setup_through_the_pages(client, db, users, login, trade_factory=None):
+    login("staff")
+    response = client.post("/competitions/manage/new", data={"code": "newcup", "name": "新比赛", "year": "2026",
+                                                             "appeal_window_hours": "2"})
+    assert response.status_code == 303
+    page = client.get("/competitions/newcup/manage").get_data(as_text=True)
+    assert "新比赛" in page
+    response = client.post("/competitions/newcup/events/new", data={
+        "code": "DG", "name": "电工", "trade_id": "", "entry_type": "individual", "team_size": "1", "trim_at": "5",
+        "tie_break": "", "awards": "一等奖:10%;二等奖:20%", "honour_max_rank": "1"})
+    assert response.status_code == 303
+    event_id = int(re.search(r"/events/(\d+)/scheme", response.headers["Location"]).group(1))
+    bad = client.post(f"/competitions/newcup/events/{event_id}/settings", data={
+        "code": "DG", "name": "电工", "trade_id": "", "entry_type": "individual", "trim_at": "5",
+        "awards": "一等奖:abc"})
+    assert bad.status_code == 200 and "field-error" in bad.get_data(as_text=True)
+    client.post(f"/competitions/newcup/events/{event_id}/scheme", data={
+        "add": "stage", "stage-code": "theory", "stage-name": "理论", "stage-weight": "100"})
+    page = client.get(f"/competitions/newcup/events/{event_id}/scheme").get_data(as_text=True)
+    assert "理论" in page
