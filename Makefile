@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	$(BIN)/pybabel compile -d app/translations 2>/dev/null
 
-run: install pdf-deps
+run: install
+	-@scripts/apt-ensure.sh /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc fonts-wqy-zenhei  # certificate PDFs
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo

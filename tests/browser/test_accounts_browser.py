@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 DEMO_PASSWORD = "demo1234"
-TRAINEE_MOBILE = "13800000001"  # 魏小红 in the demo data
+TRAINEE_MOBILE = "13800000001"
 TRAINEE_NAME = "魏小红"
 STAFF_NAME = "张敏"
 
@@ -23,11 +23,28 @@ SYSTEM = SimpleNamespace(id=None, display_name="system", has_role=lambda *names:
 # ---------------------------------------------------------------- data
 
 
-def load_demo(live_app):
-    from app.demo import load_demo as load
+def seed(live_app):
+    """A small union: a city federation, one unit, and staff, judge and trainee accounts.
+
+    (Shaped like app.accounts.demo but independent of the growing demo data set.)
+    """
+    from app.accounts import services
+    from app.accounts.models import OrgKind
+    from app.extensions import db
 
     with live_app.app_context():
-        load()
+        city = services.create_organization(SYSTEM, name="徐州市总工会", kind=OrgKind.FEDERATION, short_name="市总工会")
+        unit = services.create_organization(SYSTEM, name="徐州和润起重有限公司", kind=OrgKind.UNIT, parent=city)
+        for name, roles, username, mobile, org in [
+            (STAFF_NAME, ["staff"], "staff", None, city),
+            ("王建国", ["judge"], "judge", None, unit),
+            ("陈立新", ["chief_judge"], "chief", None, unit),
+            (TRAINEE_NAME, ["trainee"], None, TRAINEE_MOBILE, unit),
+        ]:
+            user, _ = services.create_user(SYSTEM, name=name, roles=roles, username=username, mobile=mobile,
+                                           organization=org, password=DEMO_PASSWORD)
+            user.must_change_password = False
+        db.session.commit()
 
 
 def make_user(live_app, *, name, roles, username=None, mobile=None, password=DEMO_PASSWORD):
@@ -160,7 +177,7 @@ def test_language_choice_survives_sign_out(live_server, live_app, page):
 
 
 def test_trainee_opening_a_staff_page_sees_access_denied(live_server, live_app, page):
-    load_demo(live_app)
+    seed(live_app)
     page.goto(live_server.url + "/login")
     sign_in(page, TRAINEE_MOBILE, DEMO_PASSWORD)
     expect(page.get_by_test_id("user-menu")).to_have_text(TRAINEE_NAME)
@@ -175,7 +192,7 @@ def test_trainee_opening_a_staff_page_sees_access_denied(live_server, live_app, 
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_and_then_back(live_server, live_app, page):
-    load_demo(live_app)
+    seed(live_app)
     page.goto(live_server.url + "/admin/users")
 
     expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)admin(/|%2F)users$"))
@@ -189,13 +206,13 @@ def test_anonymous_visitor_is_sent_to_sign_in_and_then_back(live_server, live_ap
 
 
 def test_staff_search_narrows_the_table_without_reloading_the_page(live_server, live_app, page):
-    load_demo(live_app)
+    seed(live_app)
     page.goto(live_server.url + "/login?next=/admin/users")
     sign_in(page, "staff", DEMO_PASSWORD)
     expect(page).to_have_url(live_server.url + "/admin/users")
 
     rows = page.locator("#accounts-user-table tbody tr")
-    expect(rows).to_have_count(7)  # every demo account
+    expect(rows).to_have_count(4)  # every account
     page.evaluate("window.__noReload = 'still here'")
 
     search = page.get_by_role("searchbox", name="搜索")
@@ -260,7 +277,7 @@ def test_wrong_password_shows_the_generic_error_and_keeps_the_login_name(live_se
 
 
 def test_staff_creates_a_judge_who_must_change_the_initial_password(live_server, live_app, page):
-    load_demo(live_app)
+    seed(live_app)
     page.goto(live_server.url + "/login?next=/admin/users/new")
     sign_in(page, "staff", DEMO_PASSWORD)
     expect(page).to_have_url(live_server.url + "/admin/users/new")
@@ -311,7 +328,7 @@ def test_staff_creates_a_judge_who_must_change_the_initial_password(live_server,
                    reason="app bug: the active search swaps only #accounts-user-table, so the 'Export to Excel' "
                           "link (built from request.args at full page load) keeps the old filters; remove once fixed")
 def test_export_link_follows_the_active_search(live_server, live_app, page):
-    load_demo(live_app)
+    seed(live_app)
     page.goto(live_server.url + "/login?next=/admin/users")
     sign_in(page, "staff", DEMO_PASSWORD)
     page.get_by_role("searchbox", name="搜索").fill("小红")

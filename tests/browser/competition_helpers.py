@@ -1,0 +1,152 @@
+"""Helpers for the competition browser journeys: people and places set up with
+the app, and what a person does in the browser (sign in, type into the grid).
+
+Elements are found by id, name, data-testid or href, never by interface text:
+many competition strings are not translated yet and show in English.
+"""
+import re
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from playwright.sync_api import expect
+
+PASSWORD = "jingsai2026"
+TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+# The system acts for the setup (as `_Bootstrap` in app/accounts/demo.py).
+SYSTEM = SimpleNamespace(id=None, display_name="system", has_role=lambda *names: True)
+
+SAVED = re.compile(r"\bcell-saved\b")
+ERROR = re.compile(r"\bcell-error\b")
+
+
+@dataclass
+class Cast:
+    """Who and what the setup created (ids for selects, usernames and names for the pages)."""
+
+    units: dict = field(default_factory=dict)  # "A" / "B" / "C" -> organisation id
+    judges: list = field(default_factory=list)  # [(username, name, user id)], judge #1 first
+    chief: tuple = ()
+    staff: tuple = ()
+
+
+def set_up_people(live_app):
+    """City federation → district union → units A, B, C; staff, five judges (#1 from unit A), a chief judge."""
+    from app.accounts import services
+    from app.accounts.models import OrgKind, Role
+    from app.extensions import db, limiter
+
+    cast = Cast()
+    with live_app.app_context():
+        limiter.reset()  # the whole journey signs in eight times from 127.0.0.1
+        city = services.create_organization(SYSTEM, name="海河市总工会", kind=OrgKind.FEDERATION, short_name="市总工会")
+        district = services.create_organization(SYSTEM, name="河西区总工会", kind=OrgKind.DISTRICT, parent=city,
+                                                short_name="河西区")
+        units = {}
+        for key, name, short in (("A", "海河重工集团有限公司", "海河重工"), ("B", "河西电力检修公司", "河西电力"),
+                                 ("C", "河西地铁运营公司", "河西地铁")):
+            units[key] = services.create_organization(SYSTEM, name=name, kind=OrgKind.UNIT, parent=district,
+                                                      short_name=short)
+
+        def person(username, name, role, organization=None):
+            user, _ = services.create_user(SYSTEM, name=name, roles=[role], username=username,
+                                           organization=organization, password=PASSWORD)
+            user.must_change_password = False
+            return user
+
+        staff = person("staff", "周晓丽", Role.STAFF, city)
+        # Judge #1 works at unit A; the others belong to no union, so they score every entry
+        # (a judge of the city federation would conflict with every unit below it).
+        judges = [person("judge1", "王建国", Role.JUDGE, units["A"]),
+                  person("judge2", "李卫东", Role.JUDGE),
+                  person("judge3", "赵志刚", Role.JUDGE),
+                  person("judge4", "孙丽华", Role.JUDGE),
+                  person("judge5", "钱明", Role.JUDGE)]
+        chief = person("chief", "陈立新", Role.CHIEF_JUDGE, city)
+        db.session.commit()
+        cast.units = {key: org.id for key, org in units.items()}
+        cast.judges = [(u.username, u.name, u.id) for u in judges]
+        cast.chief = (chief.username, chief.name, chief.id)
+        cast.staff = (staff.username, staff.name, staff.id)
+    return cast
+
+
+def open_page(browser, viewport=TABLET):
+    """A page in a context of its own (its own cookies: one person), collecting console errors."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    return page
+
+
+def sign_in(page, login, password=PASSWORD):
+    """Fill the login form the page is showing and submit it."""
+    form = page.locator("#accounts-login-form")
+    form.locator("[name=login]").fill(login)
+    form.locator("[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+def sign_in_at(page, url, login):
+    """Open a protected page, get sent to the login form, sign in, land back on the page."""
+    page.goto(url)
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    sign_in(page, login)
+    expect(page).to_have_url(url)
+
+
+def submit(page, form_selector):
+    page.locator(f"{form_selector} button[type=submit]").click()
+
+
+def success(page):
+    return page.locator("#flash .flash-success")
+
+
+def failure(page):
+    return page.locator("#flash .flash-error")
+
+
+# ---- the judges' grid
+
+
+def grid_row(page, bib):
+    return page.locator("table.score-grid tbody tr").filter(
+        has=page.locator("th[scope=row]", has_text=re.compile(rf"^\s*{re.escape(bib)}\s*$")))
+
+
+def grid_cell(page, bib, column):
+    """The `column`-th mark cell (criteria in scheme order) of the entry's row."""
+    return grid_row(page, bib).locator("td.cell").nth(column)
+
+
+def type_mark(page, bib, column, value):
+    """Type one mark, leave the cell with Tab (htmx saves on change) and wait for the saved state."""
+    cell = grid_cell(page, bib, column)
+    cell.locator("input").fill(str(value))
+    cell.locator("input").press("Tab")
+    expect(cell).to_have_class(SAVED)
+    expect(cell.locator("input")).to_have_value(str(value))
+
+
+def type_marks(page, marks):
+    """marks: {bib: [value of criterion 1, value of criterion 2, ...]}, typed row by row as on paper."""
+    for bib, values in marks.items():
+        for column, value in enumerate(values):
+            type_mark(page, bib, column, value)
+
+
+def progress(filled, total):
+    """The grid's counter, "3 of 6 marks entered" in any language."""
+    return re.compile(rf"^\D*{filled}\D+{total}\D*$")
+
+
+def sign_sheet(page):
+    page.get_by_test_id("sign").click()
+    expect(success(page)).to_be_visible()
+    expect(page.get_by_test_id("sign")).to_have_count(0)
