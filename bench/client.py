@@ -12,17 +12,30 @@ CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
 VALUE = re.compile(r'\bvalue="([^"]*)"')
 
 
-def get(base_url, path, cookie=None):
+def get(base_url, path, cookie=None, headers=None):
     """GET without following redirects; return (status, body)."""
+    status, _, body = request(base_url, "GET", path, cookie, headers)
+    return status, body.decode("utf-8", "replace")
+
+
+def request(base_url, method, path, cookie=None, headers=None, body=None, timeout=120):
+    """One request on a new connection, no redirects followed: (status, headers, body bytes).
+
+    `body` is bytes, or a dict sent as an urlencoded form. The User-Agent is the one
+    wrk and sign_in send, because Flask-Login ties a session to it.
+    """
     parts = urllib.parse.urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    headers = {"User-Agent": USER_AGENT}
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    sent = {"User-Agent": USER_AGENT, **(headers or {})}
     if cookie:
-        headers["Cookie"] = cookie
+        sent["Cookie"] = cookie
+    if isinstance(body, dict):
+        body = urllib.parse.urlencode(body).encode()
+        sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
     try:
-        connection.request("GET", path, headers=headers)
+        connection.request(method, path, body=body, headers=sent)
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import client, server, wrk
+from bench import client, datasets, server, wrk
 from bench.server import BenchError
 
 DEMO_PASSWORD = "demo1234"
@@ -34,28 +34,38 @@ class Context:
     workdir: Path | None = None  # scratch space, deleted at the end
     _cookies: dict = field(default_factory=dict)
 
-    def measure(self, name, path, *, cookie=None, expect=200, script=None, warmup=1):
+    def measure(self, name, path, *, cookie=None, expect=200, script=None, warmup=1, headers=(),
+                connections=wrk.CONNECTIONS, timeout=None, note=""):
         """Load `path` with wrk for the run's duration and return a req/s Figure with latencies.
 
         One plain request first checks the status, so that a redirect to /login or an
         error page is reported instead of being measured. A short wrk run first warms
-        the workers up (imports, template compilation, connection pools).
+        the workers up (imports, template compilation, connection pools). `headers` are
+        extra "Name: value" lines for both; `connections` and `timeout` go to wrk (fewer
+        connections for a slow page, so that its latency is the server's time).
         """
-        headers = [f"Cookie: {cookie}"] if cookie else []
+        headers = list(headers) + ([f"Cookie: {cookie}"] if cookie else [])
         if script is None:
-            status, body = client.get(self.base_url, path, cookie)
+            extra = dict(h.split(": ", 1) for h in headers if not h.startswith("Cookie: "))
+            status, body = client.get(self.base_url, path, cookie, extra)
             if status != expect:
                 raise BenchError(f"{name}: GET {path} answered {status}, expected {expect}:\n{body[:500]}")
         url = self.base_url + path
         if warmup:
-            wrk.run(url, warmup, headers, script)
-        result = wrk.run(url, self.duration, headers, script)
+            wrk.run(url, warmup, headers, script, connections, timeout)
+        result = wrk.run(url, self.duration, headers, script, connections, timeout)
+        if connections != wrk.CONNECTIONS:
+            note = "; ".join(n for n in (note, f"wrk -c{connections}") if n)
         return Figure(name, result.requests_per_s, "req/s", result.p50_ms, result.p90_ms, result.p99_ms,
-                      result.errors)
+                      result.errors, note)
 
     def get(self, path, cookie=None):
         """One GET without following redirects: (status, body), e.g. to scrape a CSRF token."""
         return client.get(self.base_url, path, cookie)
+
+    def request(self, method, path, cookie=None, headers=None, body=None):
+        """One request without following redirects: (status, headers, body bytes)."""
+        return client.request(self.base_url, method, path, cookie, headers, body)
 
     def sign_in(self, login):
         """A signed-in session cookie for `login` (a demo login name), signed in once per run."""
@@ -66,3 +76,8 @@ class Context:
     def flask(self, *args):
         """Run `flask --app wsgi ARGS` against the bench database (e.g. to load more data)."""
         return server.flask(self.env, *args)
+
+    def dataset(self, name, *args):
+        """Build a data set with `python -m bench.datasets NAME ARGS` (bench/datasets.py) against
+        the bench database; returns what it describes (the JSON object it prints last)."""
+        return datasets.build(self.env, name, *args)

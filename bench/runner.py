@@ -63,7 +63,8 @@ def cpu_model():
 
 
 def print_figure(figure, reference):
-    line = f"{figure.name:<18} {figure.unit:<5} {figure.value:>8.1f}"
+    value = f"{figure.value:>8}" if isinstance(figure.value, int) else f"{figure.value:>8.1f}"
+    line = f"{figure.name:<18} {figure.unit:<5} {value}"
     if figure.unit == "req/s":
         line += f"   ratio {figure.value / reference.value:.2f}"
         line += "".join(f"   p{p} {ms(v)} ms" for p, v in

@@ -25,19 +25,26 @@ class Result:
     errors: int  # non-2xx/3xx answers plus socket errors: a non-zero count makes the figure suspect
 
 
-def run(url, duration, headers=(), script=None):
-    """Load `url` for `duration` seconds; `script` is an optional wrk Lua file (e.g. for POSTs)."""
+def run(url, duration, headers=(), script=None, connections=CONNECTIONS, timeout=None):
+    """Load `url` for `duration` seconds; `script` is an optional wrk Lua file (e.g. for POSTs).
+
+    `connections` below the default suits slow pages, whose latency should show the
+    server's time rather than queueing; `timeout` (seconds) raises wrk's 2 s default.
+    """
     binary = shutil.which("wrk")
     if binary is None:
         raise BenchError("wrk is not installed; `make bench` installs Debian's wrk package")
-    command = [binary, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
+    threads = min(THREADS, connections)  # wrk needs at least one connection per thread
+    command = [binary, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
                "-H", f"User-Agent: {USER_AGENT}"]
+    if timeout:
+        command.append(f"--timeout={timeout}s")
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", str(script)]
     command.append(url)
-    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + (timeout or 2) + 60)
     if result.returncode != 0:
         raise BenchError(f"wrk failed on {url}:\n{result.stdout}{result.stderr}")
     return parse(result.stdout)

@@ -70,7 +70,10 @@ def login():
 @signed_in
 def logout():
     logout_user()
+    language = session.get("lang")
     session.clear()
+    if language:
+        session["lang"] = language  # the interface language is the visitor's, not the account's
     flash(_("You have signed out."), "info")
     return redirect(url_for("core.home"), code=303)
 

@@ -6,13 +6,14 @@ from flask_login import current_user
 from app import htmx, scoring
 from app.access import require, roles
 from app.competitions import bp, forms, publishing, queries, scoresheets, standings
-from app.competitions.models import Appeal, Criterion, Entry, Sheet
+from app.competitions.models import Appeal, Criterion, Entry, Event, Sheet
 from app.errors import DomainError
 from app.extensions import db
 
 
 def _seat(event_id):
-    """The current user's place on this event's panel, or 403."""
+    """The current user's place on this event's panel: 404 for no such event, 403 when not on it."""
+    db.get_or_404(Event, event_id)
     member = scoresheets.membership(event_id, current_user)
     require(member is not None)
     return member

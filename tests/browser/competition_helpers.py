@@ -135,10 +135,12 @@ def type_mark(page, bib, column, value):
 
 
 def type_marks(page, marks):
-    """marks: {bib: [value of criterion 1, value of criterion 2, ...]}, typed row by row as on paper."""
+    """marks: {bib: [value of criterion 1, value of criterion 2, ...]}, typed row by row as on paper
+    (None: leave that cell alone)."""
     for bib, values in marks.items():
         for column, value in enumerate(values):
-            type_mark(page, bib, column, value)
+            if value is not None:
+                type_mark(page, bib, column, value)
 
 
 def progress(filled, total):

@@ -210,6 +210,7 @@ def test_staff_search_narrows_the_table_without_reloading_the_page(live_server, 
     page.goto(live_server.url + "/login?next=/admin/users")
     sign_in(page, "staff", DEMO_PASSWORD)
     expect(page).to_have_url(live_server.url + "/admin/users")
+    page.wait_for_load_state("load")  # htmx (a deferred script) has wired up the search form
 
     rows = page.locator("#accounts-user-table tbody tr")
     expect(rows).to_have_count(4)  # every account
@@ -331,6 +332,8 @@ def test_export_link_follows_the_active_search(live_server, live_app, page):
     seed(live_app)
     page.goto(live_server.url + "/login?next=/admin/users")
     sign_in(page, "staff", DEMO_PASSWORD)
+    expect(page).to_have_url(live_server.url + "/admin/users")
+    page.wait_for_load_state("load")
     page.get_by_role("searchbox", name="搜索").fill("小红")
     expect(page.locator("#accounts-user-table tbody tr")).to_have_count(1)
 

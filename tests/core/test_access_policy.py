@@ -26,6 +26,18 @@ EXPECTED = {
     "accounts.organizations": {"staff"},
     "accounts.trades": {"staff"},
     "accounts.audit_log": {"admin"},
+    "competitions.index": "public",
+    "competitions.leaderboard": "public",
+    "competitions.live": "public",
+    "competitions.medals": "public",
+    "competitions.manage": {"staff"},
+    "competitions.import_workbook": {"staff"},
+    "competitions.publish_final": {"staff"},
+    "competitions.grid": {"judge", "chief_judge"},
+    "competitions.save_cell": {"judge", "chief_judge"},
+    "competitions.chief": {"chief_judge"},
+    "competitions.unlock_sheet": {"chief_judge"},
+    "competitions.my_entry": "signed_in",
 }
 
 

@@ -31,3 +31,23 @@ def test_demo_loads_once_and_every_role_signs_in(live_app):
         client.post("/logout", data={"csrf_token": home.split('name="csrf_token" value="')[1].split('"')[0]})
 
     assert "chain intact" in runner.invoke(args=["audit", "verify"]).output
+
+
+def test_demo_competitions_published_and_running(live_app):
+    from app.competitions import publishing
+    from app.competitions.models import Competition, CompetitionStatus
+
+    live_app.test_cli_runner().invoke(args=["demo"])
+    with live_app.app_context():
+        cup = db.session.query(Competition).filter_by(code="haihe-2026").one()
+        assert cup.status == CompetitionStatus.PUBLISHED and len(cup.events) == 4
+        snapshot = publishing.latest_snapshot(cup.id, final_only=True)
+        rows = [row for event in snapshot.data["events"] for row in event["rows"]]
+        assert len(rows) == 286  # contestants of the Haihe Craftsman Cup
+        assert sum(1 for row in rows if row["award"]) == 40  # 10 winners per trade
+        assert all(event["rows"][0]["honours"] == ["推荐五一劳动奖章"] for event in snapshot.data["events"])
+        live = db.session.query(Competition).filter_by(code="dg-2026").one()
+        assert live.status == CompetitionStatus.RUNNING
+    client = live_app.test_client()
+    board = client.get("/competitions/haihe-2026/results/BIM").get_data(as_text=True)
+    assert "一等奖" in board and "推荐五一劳动奖章" in board

@@ -1,0 +1,40 @@
+"""Staff standings of a big event, and the results book built from it.
+
+One running event of 1,000 entries x 7 judges x 10 judgement criteria (70,000 scores, all
+signed; bench/datasets.py `standings`). The staff standings page computes the results from
+every score on each request, so it is measured with one wrk connection per gunicorn worker:
+its latency is then the server's time for one page, not time spent queueing behind others.
+The results book (成绩册, every judge's marks and the results) is fetched a few times in a
+row, one request at a time.
+"""
+import statistics
+import time
+
+from bench.context import Figure
+from bench.server import BenchError
+
+BOOK_REQUESTS = 3
+
+
+def run(ctx):
+    data = ctx.dataset("standings")
+    staff = ctx.sign_in(ctx.accounts["staff"])
+    code, event_id = data["code"], data["event_id"]
+    standings = ctx.measure("standings_1000", f"/competitions/{code}/events/{event_id}/standings", cookie=staff,
+                            connections=2, timeout=60, note=f"{data['scores']:,} scores, staff")
+    return [standings, book(ctx, code, staff)]
+
+
+def book(ctx, code, cookie):
+    path = f"/competitions/{code}/book.xlsx"
+    timings, size = [], 0
+    for _ in range(BOOK_REQUESTS):
+        started = time.perf_counter()
+        status, _, body = ctx.request("GET", path, cookie)
+        timings.append(time.perf_counter() - started)
+        if status != 200 or not body.startswith(b"PK"):
+            raise BenchError(f"book_xlsx: GET {path} answered {status}:\n{body[:500]!r}")
+        size = len(body)
+    return Figure("book_xlsx", statistics.median(timings) * 1000, "ms",
+                  note=f"median of {BOOK_REQUESTS} sequential GETs, {size / 1e6:.1f} MB, "
+                       f"max {max(timings) * 1000:.0f} ms")
