@@ -12,6 +12,8 @@ USER_AGENT = "union-bench"  # the same on sign-in and under load: Flask-Login ti
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 PERCENTILE = re.compile(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.M)
 RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
+COUNT = re.compile(r"^\s*(\d+) requests in", re.M)
+MAX_LATENCY = re.compile(r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)\s", re.M)
 NON_2XX_3XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
@@ -23,6 +25,8 @@ class Result:
     p90_ms: float
     p99_ms: float
     errors: int  # non-2xx/3xx answers plus socket errors: a non-zero count makes the figure suspect
+    requests: int = 0  # completed requests
+    max_ms: float = 0.0
 
 
 def run(url, duration, headers=(), script=None, connections=CONNECTIONS, timeout=None):
@@ -58,4 +62,8 @@ def parse(output):
     errors = sum(int(n) for n in NON_2XX_3XX.findall(output))
     for match in SOCKET_ERRORS.findall(output):
         errors += sum(int(n) for n in match)
-    return Result(float(rate.group(1)), percentiles["50"], percentiles["90"], percentiles["99"], errors)
+    count = COUNT.search(output)
+    longest = MAX_LATENCY.search(output)
+    return Result(float(rate.group(1)), percentiles["50"], percentiles["90"], percentiles["99"], errors,
+                  int(count.group(1)) if count else 0,
+                  float(longest.group(1)) * UNITS_MS[longest.group(2)] if longest else 0.0)

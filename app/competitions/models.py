@@ -115,6 +115,8 @@ class Event(TimestampMixin, db.Model):
     blind: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     honour_name: Mapped[str | None] = mapped_column(sa.String(120))  # e.g. 推荐五一劳动奖章
     honour_max_rank: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    # Bumped by every change that can move the standings; cached standings are keyed by it.
+    results_stamp: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
 
     competition: Mapped[Competition] = relationship(back_populates="events")
     trade: Mapped[Trade | None] = relationship()

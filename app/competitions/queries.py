@@ -53,6 +53,16 @@ def entry_counts(competition_id):
     return dict(rows)
 
 
+def signed_judge_sheets(competition_id):
+    """event id → number of signed sheets of its (non-chief) judges."""
+    return dict(db.session.execute(
+        sa.select(PanelMember.event_id, sa.func.count()).join(Sheet, Sheet.member_id == PanelMember.id)
+        .join(Event, Event.id == PanelMember.event_id)
+        .where(Event.competition_id == competition_id, PanelMember.is_chief.is_(False), Sheet.signed_at.is_not(None))
+        .group_by(PanelMember.event_id)
+    ).all())
+
+
 def my_panels(user):
     """The user's panel seats with event and competition, newest first."""
     return db.session.scalars(

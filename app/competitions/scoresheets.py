@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.competitions import standings
 from app.competitions.models import (
     CompetitionStatus as S,
     Criterion,
@@ -122,6 +123,7 @@ def save_mark(actor, member, entry, criterion, raw):
     else:
         upsert(db.session, Score.__table__, {**key, "value": value, "updated_at": utcnow()},
                ["judge_id", "entry_id", "criterion_id"], ["value", "updated_at"])
+    standings.touch(entry.event_id)
     audit.record(actor, "score.save", ("Entry", entry.id),
                  before={"criterion": criterion.code, "value": before},
                  after={"criterion": criterion.code, "value": value, "judge_id": actor.id})
@@ -156,6 +158,7 @@ def sign(actor, member, stage):
         raise DomainError(_l("%(n)s cells are still empty; fill them before signing.", n=len(gaps)))
     sheet.signed_at = utcnow()
     db.session.flush()
+    standings.touch(member.event_id)
     audit.record(actor, "sheet.sign", sheet, after={"member_id": member.id, "stage": stage.code})
     return sheet
 
@@ -174,5 +177,6 @@ def unlock(actor, sheet, reason):
     sheet = lock_sheet(sheet.member, sheet.stage)
     sheet.signed_at, sheet.unlock_reason = None, reason.strip()
     db.session.flush()
+    standings.touch(sheet.member.event_id)
     audit.record(actor, "sheet.unlock", sheet, after={"member_id": sheet.member_id, "reason": reason.strip()})
     return sheet

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, scoring
-from app.accounts.models import Role, User
+from app.accounts.models import OrgKind, Role, User
 from app.competitions import standings
 from app.competitions.models import (
     AwardTier,
@@ -190,6 +190,7 @@ def save_event(actor, competition, event, **values):
     _flush("code", _l("Another event of this competition uses this code."))
     audit.record(actor, "event.create" if creating else "event.update", event, before=before,
                  after=snapshot(event, *EVENT_FIELDS))
+    standings.touch(event.id)
     return event
 
 
@@ -208,12 +209,14 @@ def save_stage(actor, event, stage, *, code, name, weight, advance_count=None):
     _flush("code", _l("Another stage of this event uses this code."))
     audit.record(actor, "stage.create" if creating else "stage.update", stage, before=before,
                  after=snapshot(stage, "code", "name", "weight", "advance_count"))
+    standings.touch(event.id)
     return stage
 
 
 def delete_stage(actor, stage):
     _require_structure_editable(stage.event.competition)
     audit.record(actor, "stage.delete", stage, before=snapshot(stage, "code", "name", "weight"))
+    standings.touch(stage.event_id)
     db.session.delete(stage)
     db.session.flush()
 
@@ -236,12 +239,14 @@ def save_criterion(actor, stage, criterion, *, code, name, max_mark, kind):
     _flush("code", _l("Another criterion of this event uses this code."))
     audit.record(actor, "criterion.create" if creating else "criterion.update", criterion, before=before,
                  after=snapshot(criterion, "code", "name", "max_mark", "kind"))
+    standings.touch(stage.event_id)
     return criterion
 
 
 def delete_criterion(actor, criterion):
     _require_structure_editable(criterion.stage.event.competition)
     audit.record(actor, "criterion.delete", criterion, before=snapshot(criterion, "code", "name", "max_mark"))
+    standings.touch(criterion.event_id)
     db.session.delete(criterion)
     db.session.flush()
 
@@ -272,6 +277,7 @@ def set_award_tiers(actor, event, spec, prizes=None):
     audit.record(actor, "event.awards", event, before={"tiers": before},
                  after={"tiers": [snapshot(t, "name", "count", "percent", "minimum", "prize", "rank_prizes")
                                   for t in event.award_tiers]})
+    standings.touch(event.id)
 
 
 def award_spec(event):
@@ -294,8 +300,8 @@ def save_entry(actor, event, entry, *, bib, name, unit, members="", user=None):
     bib = (bib or "").strip()
     if not bib:
         raise DomainError(_l("Every entry needs a bib number."), "bib")
-    if unit is None:
-        raise DomainError(_l("Choose the contestant's unit."), "unit_id")
+    if unit is None or unit.kind != OrgKind.UNIT:
+        raise DomainError(_l("Choose the contestant's unit (a workplace union, not a federation)."), "unit_id")
     if event.entry_type == EntryType.TEAM:
         names = [m for m in (members or "").replace(",", "、").replace("，", "、").split("、") if m.strip()]
         if len(names) != event.team_size:
@@ -313,6 +319,7 @@ def save_entry(actor, event, entry, *, bib, name, unit, members="", user=None):
     _flush("bib", _l("Bib number %(bib)s is already used in this event.", bib=bib))
     audit.record(actor, "entry.create" if creating else "entry.update", entry, before=before,
                  after=snapshot(entry, *ENTRY_FIELDS))
+    standings.touch(event.id)
     return entry
 
 
@@ -321,6 +328,7 @@ def delete_entry(actor, entry):
     if entry.event.competition.status == S.RUNNING:
         raise DomainError(_l("Entries cannot be removed once the competition is under way."))
     audit.record(actor, "entry.delete", entry, before=snapshot(entry, *ENTRY_FIELDS))
+    standings.touch(entry.event_id)
     db.session.delete(entry)
     db.session.flush()
 
@@ -342,6 +350,7 @@ def assign_judge(actor, event, user, chief=False):
     db.session.add(member)
     _flush("user_id", _l("This event already has a chief judge."))
     audit.record(actor, "panel.assign", member, after={"event_id": event.id, "user_id": user.id, "chief": chief})
+    standings.touch(event.id)
     return member
 
 
@@ -351,6 +360,7 @@ def remove_judge(actor, member):
         raise DomainError(_l("A judge who has signed a sheet cannot be removed."))
     audit.record(actor, "panel.remove", member, before={"event_id": member.event_id, "user_id": member.user_id,
                                                           "chief": member.is_chief})
+    standings.touch(member.event_id)
     db.session.delete(member)
     db.session.flush()
 
@@ -373,24 +383,25 @@ def apply_advancement(actor, stage):
     event = stage.event
     if not stage.advance_count:
         raise DomainError(_l("Set how many entries advance from this stage first."))
-    result = standings.compute(event.id)
-    one_stage = [scoring.Stage(stage.code, Decimal(100), tuple(
-        scoring.Criterion(c.id, c.max_mark, c.kind.value) for c in stage.criteria))]
-    contenders = [r.entry for r in result.rows if r.entry.eliminated_stage_id is None]
-    stage_scores = [scoring.Score(e, c, j, v) for (e, c), by_judge in result.scores.items()
-                    for j, v in by_judge.items() if c in {cr.id for cr in stage.criteria}]
-    stage_scores += [scoring.Score(e, c, None, v) for (e, c), v in result.measurements.items()
-                     if c in {cr.id for cr in stage.criteria}]
-    contender_ids = {e.id for e in contenders}
-    evaluated = scoring.evaluate(one_stage, [s for s in stage_scores if s.entry_id in contender_ids],
-                                 {e.id: result.expected[e.id] for e in contenders}, trim_at=event.trim_at)
+    entries = [e for e in standings.load_entries(event.id) if e.eliminated_stage_id is None]
+    judges = [m for m in standings.load_panel(event.id) if not m.is_chief]
+    expected = standings.expected_judges(entries, judges)
+    ids = {c.id for c in stage.criteria}
+    summaries = {k: v for k, v in standings.load_summaries(event.id).items() if k[1] in ids}
+    measured = {k: v for k, v in standings.load_measurements(event.id).items() if k[1] in ids}
+    # This stage alone decides: evaluate it as if it weighed 100%.
+    (one_stage,) = standings.engine_stages([stage])
+    evaluated = scoring.evaluate_summaries([scoring.Stage(stage.code, Decimal(100), one_stage.criteria)],
+                                           summaries, measured, {e.id: len(expected[e.id]) for e in entries},
+                                           trim_at=event.trim_at)
     if any(not r.complete for r in evaluated):
         raise DomainError(_l("Every entry needs all scores of this stage before advancement."))
-    bibs = {e.id: e.bib for e in contenders}
+    bibs = {e.id: e.bib for e in entries}
     going_on = set(scoring.advancing(scoring.rank(evaluated, sort_key=bibs.get), stage.advance_count))
-    for entry in contenders:
+    for entry in entries:
         if entry.id not in going_on:
             entry.eliminated_stage_id = stage.id
     db.session.flush()
     audit.record(actor, "stage.advancement", stage, after={"advancing": sorted(bibs[i] for i in going_on)})
+    standings.touch(event.id)
     return going_on

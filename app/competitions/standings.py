@@ -5,15 +5,19 @@ eight queries whatever the number of entries), converts them to the judging
 engine's plain types and returns evaluated, ranked and awarded rows. Pages,
 exports, closing checks and published snapshots all read results from here.
 """
+import threading
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import scoring
-from app.accounts.models import User
+
+from app.accounts.models import Organization, User
 from app.competitions.models import (
+    Criterion,
     CriterionKind,
     Entry,
     Event,
@@ -49,7 +53,7 @@ class Standings:
     judges: list  # scoring PanelMembers (chief excluded), by name
     chief: PanelMember | None
     rows: list  # ranked first, then incomplete/eliminated, by bib
-    scores: dict  # (entry_id, criterion_id) -> {judge_id: Decimal}
+    scores: dict  # (entry_id, criterion_id) -> {judge_id: Decimal}; only with `with_marks`
     measurements: dict  # (entry_id, criterion_id) -> Decimal
     expected: dict  # entry_id -> frozenset(judge ids)
     signed: dict = field(default_factory=dict)  # (member_id, stage_id) -> Sheet
@@ -68,6 +72,51 @@ class Standings:
                     if sheet is None or sheet.signed_at is None:
                         missing.append((member, stage))
         return missing
+
+
+def touch(event_id):
+    """Record that the standings of this event may have changed (a conditional-free UPDATE)."""
+    db.session.execute(sa.update(Event).where(Event.id == event_id)
+                       .values(results_stamp=Event.results_stamp + 1).execution_options(synchronize_session=False))
+
+
+class RowsCache:
+    """Leaderboard rows per (event, stamp): recomputed only after a change.
+
+    Holds plain dicts, never ORM objects, so entries outlive the request.
+    Entries also age out, which bounds staleness from changes outside this
+    module (e.g. a judge moved to another unit changes who may mark whom).
+    """
+
+    MAX_AGE_SECONDS = 60
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rows = {}
+
+    def get(self, event_id, signed_only=False):
+        from app.competitions.publishing import event_rows
+
+        stamp = db.session.scalar(sa.select(Event.results_stamp).where(Event.id == event_id))
+        if stamp is None:
+            return None
+        key = (event_id, signed_only)
+        cached = self._rows.get(key)
+        if cached and cached[0] == stamp and time.monotonic() - cached[1] < self.MAX_AGE_SECONDS:
+            return cached[2]
+        result = compute(event_id, signed_only=signed_only)
+        value = {"stages": [{"code": s.code, "name": s.name, "weight": s.weight} for s in result.stages],
+                 "rows": event_rows(result), "incomplete": len(result.incomplete)}
+        with self._lock:
+            self._rows[key] = (stamp, time.monotonic(), value)
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._rows.clear()
+
+
+rows_cache = RowsCache()
 
 
 def load_event(event_id):
@@ -103,8 +152,15 @@ def expected_judges(entries, judges):
     return {e.id: frozenset(m.user_id for m in judges if not m.conflicts_with(e)) for e in entries}
 
 
-def compute(event_id, signed_only=False):
-    """Evaluate, rank and award one event. `signed_only` ignores unsigned sheets (live board)."""
+def compute(event_id, signed_only=False, with_marks=False):
+    """Evaluate, rank and award one event.
+
+    The database reduces the marks to one summary per entry and criterion
+    (count, sum, lowest, highest), which the judging engine turns into exactly
+    the results it would compute mark by mark (see app/scoring/summary.py).
+    `signed_only` counts signed sheets only (the live board); `with_marks`
+    also loads every judge's individual marks (results book, reports).
+    """
     event = load_event(event_id)
     if event is None:
         return None
@@ -118,47 +174,15 @@ def compute(event_id, signed_only=False):
         sa.select(Sheet).join(PanelMember).where(PanelMember.event_id == event_id)
     ).all()
     signed = {(s.member_id, s.stage_id): s for s in sheets}
-
-    score_rows = db.session.execute(
-        sa.select(Score.entry_id, Score.criterion_id, Score.judge_id, Score.value)
-        .join(Entry, Entry.id == Score.entry_id)
-        .where(Entry.event_id == event_id)
-    ).all()
-    measurement_rows = db.session.execute(
-        sa.select(Measurement.entry_id, Measurement.criterion_id, Measurement.value)
-        .join(Entry, Entry.id == Measurement.entry_id)
-        .where(Entry.event_id == event_id)
-    ).all()
-
-    stage_of = {c.id: c.stage_id for c in criteria}
-    member_of = {m.user_id: m.id for m in judges}
     expected = expected_judges(entries, judges)
-    scores, engine_scores = {}, []
-    for entry_id, criterion_id, judge_id, value in score_rows:
-        if judge_id not in expected.get(entry_id, ()):
-            continue  # a judge since removed from the panel, or now conflicted
-        if signed_only:
-            sheet = signed.get((member_of.get(judge_id), stage_of.get(criterion_id)))
-            if sheet is None or sheet.signed_at is None:
-                continue
-        scores.setdefault((entry_id, criterion_id), {})[judge_id] = value
-        engine_scores.append(scoring.Score(entry_id, criterion_id, judge_id, value))
-    measurements = {}
-    for entry_id, criterion_id, value in measurement_rows:
-        if signed_only:
-            sheet = signed.get((chief.id if chief else None, stage_of.get(criterion_id)))
-            if sheet is None or sheet.signed_at is None:
-                continue
-        measurements[(entry_id, criterion_id)] = value
-        engine_scores.append(scoring.Score(entry_id, criterion_id, None, value))
+    summaries = load_summaries(event_id, signed_only)
+    measurements = load_measurements(event_id, chief if signed_only else None)
+    scores = load_marks(event_id, expected) if with_marks else {}
 
-    scheme = [
-        scoring.Stage(s.code, s.weight, tuple(scoring.Criterion(c.id, c.max_mark, c.kind.value) for c in s.criteria))
-        for s in stages
-    ]
     rows = []
-    if scheme and sum((s.weight for s in stages), Decimal(0)) == 100 and all(s.criteria for s in stages):
-        results = scoring.evaluate(scheme, engine_scores, expected, trim_at=event.trim_at)
+    if stages and sum((s.weight for s in stages), Decimal(0)) == 100 and all(s.criteria for s in stages):
+        results = scoring.evaluate_summaries(engine_stages(stages), summaries, measurements,
+                                             {e.id: len(expected[e.id]) for e in entries}, trim_at=event.trim_at)
         by_id = {e.id: e for e in entries}
         eliminated = {e.id for e in entries if e.eliminated_stage_id is not None}
         contenders = [r for r in results if r.entry_id not in eliminated]
@@ -170,6 +194,79 @@ def compute(event_id, signed_only=False):
             if result.entry_id in eliminated:
                 rows.append(Row(by_id[result.entry_id], result, eliminated=True))
     return Standings(event, stages, criteria, judges, chief, rows, scores, measurements, expected, signed)
+
+
+def engine_stages(stages):
+    return [
+        scoring.Stage(s.code, s.weight, tuple(scoring.Criterion(c.id, c.max_mark, c.kind.value) for c in s.criteria))
+        for s in stages
+    ]
+
+
+def _conflict_free():
+    """SQL condition: the mark's judge is not from the entry's unit or above it."""
+    judge_unit, entry_unit = aliased(Organization), aliased(Organization)
+    return judge_unit, entry_unit, sa.or_(judge_unit.id.is_(None), sa.not_(entry_unit.path.startswith(judge_unit.path)))
+
+
+def load_summaries(event_id, signed_only=False):
+    """(entry id, criterion id) → PanelSummary of the panel judges' marks, in one query."""
+    judge_unit, entry_unit, conflict_free = _conflict_free()
+    # Sums in hundredths, as integers: exact on SQLite too, where NUMERIC is stored as REAL.
+    query = (
+        sa.select(Score.entry_id, Score.criterion_id, sa.func.count(),
+                  sa.func.sum(sa.func.round(Score.value * 100)), sa.func.min(Score.value), sa.func.max(Score.value))
+        .join(Entry, Entry.id == Score.entry_id)
+        .join(PanelMember, sa.and_(PanelMember.event_id == Entry.event_id, PanelMember.user_id == Score.judge_id,
+                                   PanelMember.is_chief.is_(False)))
+        .join(User, User.id == Score.judge_id)
+        .outerjoin(judge_unit, judge_unit.id == User.organization_id)
+        .join(entry_unit, entry_unit.id == Entry.unit_id)
+        .where(Entry.event_id == event_id, conflict_free)
+        .group_by(Score.entry_id, Score.criterion_id)
+    )
+    if signed_only:
+        query = (query.join(Criterion, Criterion.id == Score.criterion_id)
+                 .join(Sheet, sa.and_(Sheet.member_id == PanelMember.id, Sheet.stage_id == Criterion.stage_id))
+                 .where(Sheet.signed_at.is_not(None)))
+    return {
+        (entry_id, criterion_id): scoring.PanelSummary(count, Decimal(int(total)).scaleb(-2), low, high)
+        for entry_id, criterion_id, count, total, low, high in db.session.execute(query)
+    }
+
+
+def load_measurements(event_id, signed_by=None):
+    """(entry id, criterion id) → value; with `signed_by` (the chief), only from signed sheets."""
+    query = (sa.select(Measurement.entry_id, Measurement.criterion_id, Measurement.value)
+             .join(Entry, Entry.id == Measurement.entry_id).where(Entry.event_id == event_id))
+    if signed_by is not None:
+        query = (query.join(Criterion, Criterion.id == Measurement.criterion_id)
+                 .join(Sheet, sa.and_(Sheet.stage_id == Criterion.stage_id, Sheet.member_id == signed_by.id))
+                 .where(Sheet.signed_at.is_not(None)))
+    return {(entry_id, criterion_id): value for entry_id, criterion_id, value in db.session.execute(query)}
+
+
+def load_marks(event_id, expected, entry_id=None):
+    """(entry id, criterion id) → {judge id: mark}, for judges expected to mark that entry."""
+    query = (sa.select(Score.entry_id, Score.criterion_id, Score.judge_id, Score.value)
+             .join(Entry, Entry.id == Score.entry_id).where(Entry.event_id == event_id))
+    if entry_id is not None:
+        query = query.where(Score.entry_id == entry_id)
+    marks = {}
+    for entry, criterion, judge, value in db.session.execute(query):
+        if judge in expected.get(entry, ()):
+            marks.setdefault((entry, criterion), {})[judge] = value
+    return marks
+
+
+def entry_detail(standings, entry):
+    """One entry evaluated mark by mark: which judges' marks were dropped, and the marks."""
+    marks = load_marks(standings.event.id, standings.expected, entry_id=entry.id)
+    scores = [scoring.Score(entry.id, c, j, v) for (_e, c), by_judge in marks.items() for j, v in by_judge.items()]
+    scores += [scoring.Score(entry.id, c, None, v) for (e, c), v in standings.measurements.items() if e == entry.id]
+    (result,) = scoring.evaluate(engine_stages(standings.stages), scores, {entry.id: standings.expected[entry.id]},
+                                 trim_at=standings.event.trim_at)
+    return result, marks
 
 
 def engine_tiers(event):

@@ -35,9 +35,10 @@ def my_entry(entry_id):
             db.session.commit()
             flash(_("Your appeal was sent to the chief judge."), "success")
             return redirect(url_for("competitions.my_entry", entry_id=entry.id), code=303)
-    row = result = None
+    row = result = detail = marks = None
     if competition.results_visible:
         result = standings.compute(entry.event_id)
         row = next((r for r in result.rows if r.entry.id == entry.id), None)
+        detail, marks = standings.entry_detail(result, entry)
     return htmx.render("competitions/my/entry.html", "form", entry=entry, competition=competition, row=row,
-                       result=result, form=form, appeal=appeal)
+                       result=result, form=form, appeal=appeal, detail=detail, marks=marks)

@@ -157,7 +157,7 @@ def unlock_sheet(sheet_id):
 @roles("chief_judge")
 def consistency(event_id):
     member = _chief_seat(event_id)
-    result = standings.compute(event_id)
+    result = standings.compute(event_id, with_marks=True)
     scores = [scoring.Score(e, c, j, v) for (e, c), by_judge in result.scores.items() for j, v in by_judge.items()]
     maxima = {c.id: c.max_mark for c in result.criteria}
     report = scoring.consistency_report(scores, maxima)
@@ -191,5 +191,6 @@ def appeal(appeal_id):
             return redirect(url_for("competitions.chief", event_id=member.event_id), code=303)
     result = standings.compute(member.event_id)
     row = next(r for r in result.rows if r.entry.id == appeal.entry_id)
+    detail, marks = standings.entry_detail(result, row.entry)
     return htmx.render("competitions/judging/appeal.html", "form", appeal=appeal, member=member, form=form,
-                       row=row, result=result)
+                       row=row, result=result, detail=detail, marks=marks)

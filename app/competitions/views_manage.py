@@ -77,13 +77,13 @@ def manage(code):
     competition = _competition(code)
     progress = {}
     if competition.status != CompetitionStatus.DRAFT:
+        signed = queries.signed_judge_sheets(competition.id)
         for event in competition.events:
-            result = standings.compute(event.id)
+            judges = sum(1 for m in event.panel if not m.is_chief)
+            judged_stages = sum(1 for s in event.stages if any(c.kind == "judgement" for c in s.criteria))
             progress[event.id] = {
-                "entries": len(result.rows),
-                "incomplete": len(result.incomplete),
-                "unsigned": len(result.unsigned_sheets()),
-                "sheets": len(result.judges) * sum(1 for s in result.stages if any(c.kind == "judgement" for c in s.criteria)),
+                "incomplete": standings.rows_cache.get(event.id)["incomplete"],
+                "unsigned": judges * judged_stages - signed.get(event.id, 0),
             }
     counts = queries.entry_counts(competition.id)
     targets = [t for t in services.TRANSITIONS[competition.status]
@@ -264,7 +264,7 @@ def _contestant(mobile):
 def entries(code, event_id):
     competition = _competition(code)
     event = _event(competition, event_id)
-    form = forms.EntryForm(account_queries.all_organizations())
+    form = forms.EntryForm([o for o in account_queries.all_organizations() if o.kind == "unit"])
     if form.validate_on_submit():
         try:
             services.save_entry(current_user, event, None, bib=form.bib.data, name=form.name.data,
@@ -346,6 +346,6 @@ def staff_standings(code, event_id):
 
         seat = membership(event.id, current_user)
         require(seat is not None and seat.is_chief)
-    result = standings.compute(event.id)
+    cached = standings.rows_cache.get(event.id)
     return htmx.render("competitions/manage/standings.html", competition=competition, event=event,
-                       rows=publishing.event_rows(result), stages=result.stages)
+                       rows=cached["rows"], stages=cached["stages"])

@@ -15,6 +15,7 @@ from .awards import assign_awards, tier_size
 from .consistency import consistency_report
 from .decimals import round_half_up
 from .ranking import advancing, rank
+from .summary import PanelSummary, evaluate_summaries, summary_mean
 from .types import (
     JUDGEMENT,
     MEASUREMENT,
@@ -47,6 +48,7 @@ __all__ = [
     "JudgeConsistency",
     "Missing",
     "Outlier",
+    "PanelSummary",
     "RankedEntry",
     "Score",
     "ScoringError",
@@ -56,10 +58,12 @@ __all__ = [
     "assign_awards",
     "consistency_report",
     "evaluate",
+    "evaluate_summaries",
     "format_award_spec",
     "parse_award_spec",
     "rank",
     "round_half_up",
+    "summary_mean",
     "tier_size",
     "trimmed_mean",
     "validate_stages",

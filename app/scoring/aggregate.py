@@ -170,8 +170,18 @@ def _evaluate_entry(
                 result, gaps = _measurement_result(criterion, measured.get(criterion.id))
             criterion_results[criterion.id] = result
             missing.extend(gaps)
-        stage_results[stage.code] = _stage_result(stage, criterion_results)
+        stage_results[stage.code] = stage_result(stage, criterion_results)
+    return finish_entry(entry, stages, criterion_results, stage_results, missing)
 
+
+def finish_entry(
+    entry: EntryId,
+    stages: Sequence[Stage],
+    criterion_results: Mapping[CriterionId, CriterionResult],
+    stage_results: Mapping[str, StageResult],
+    missing: Sequence[Missing],
+) -> EntryResult:
+    """Weighted final of a complete entry; shared by the raw and the summary paths."""
     final_exact = final = None
     if not missing:
         weighted = sum(
@@ -213,7 +223,7 @@ def _measurement_result(
     return CriterionResult(criterion.id, criterion.kind, value), []
 
 
-def _stage_result(stage: Stage, criterion_results: Mapping[CriterionId, CriterionResult]) -> StageResult:
+def stage_result(stage: Stage, criterion_results: Mapping[CriterionId, CriterionResult]) -> StageResult:
     maximum = stage.maximum
     values = [criterion_results[c.id].value for c in stage.criteria]
     if any(value is None for value in values):

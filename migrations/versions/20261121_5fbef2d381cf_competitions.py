@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('blind', sa.Boolean(), nullable=False),
     sa.Column('honour_name', sa.String(length=120), nullable=True),
     sa.Column('honour_max_rank', sa.Integer(), nullable=False),
+    sa.Column('results_stamp', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('team_size >= 1', name=op.f('ck_competition_event_team_size_min')),

@@ -100,8 +100,10 @@ def sign_in_at(page, url, login):
     expect(page).to_have_url(url)
 
 
-def submit(page, form_selector):
-    page.locator(f"{form_selector} button[type=submit]").click()
+def post(page, locator):
+    """Click what submits a plain (non-htmx) form or follows a link; wait for the page it leads to."""
+    with page.expect_navigation():
+        locator.click()
 
 
 def success(page):
@@ -149,6 +151,8 @@ def progress(filled, total):
 
 
 def sign_sheet(page):
-    page.get_by_test_id("sign").click()
+    """Sign (open the confirmation, then a plain form post back to the grid) and see the sheet locked."""
+    page.get_by_test_id("sign-open").click()
+    post(page, page.get_by_test_id("sign"))
     expect(success(page)).to_be_visible()
     expect(page.get_by_test_id("sign")).to_have_count(0)

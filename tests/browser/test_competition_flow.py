@@ -20,6 +20,7 @@ from tests.browser.competition_helpers import (
     failure,
     grid_cell,
     open_page,
+    post,
     progress,
     set_up_people,
     sign_in_at,
@@ -93,12 +94,6 @@ def marks_of(judge_index, slip=True):
         bib, column, typed, _ = SLIP
         marks[bib][column] = typed
     return marks
-
-
-def post(page, locator):
-    """Submit a plain (non-htmx) form by clicking and wait for the page it leads to."""
-    with page.expect_navigation():
-        locator.click()
 
 
 # ---------------------------------------------------------------- staff
@@ -211,9 +206,7 @@ def open_stage(page, base, event_id, stage_name):
     expect(page.locator("#competitions-grid")).to_be_visible()
 
 
-def judge_scores_and_signs(browser, base, event_id, username, judge_index, pages):
-    page = open_page(browser)
-    pages.append(page)
+def judge_scores_and_signs(page, base, event_id, username, judge_index):
     sign_in_at(page, f"{base}/competitions/judging/", username)
     open_stage(page, base, event_id, PRACTICAL)
     marks = marks_of(judge_index)
@@ -239,7 +232,6 @@ def judge_scores_and_signs(browser, base, event_id, username, judge_index, pages
     expect(page.get_by_test_id("progress")).to_have_text(progress(total, total))
     sign_sheet(page)
     expect(page.locator("table.score-grid td.cell input[readonly]")).to_have_count(total)
-    page.context.close()
 
 
 def chief_measures_theory(page, base, event_id, cast):
@@ -265,9 +257,7 @@ def chief_unlocks(page, base, event_id, judge_name):
     expect(row.locator("details")).to_have_count(0)  # no longer signed
 
 
-def judge_corrects(browser, base, event_id, username, pages):
-    page = open_page(browser)
-    pages.append(page)
+def judge_corrects(page, base, event_id, username):
     sign_in_at(page, f"{base}/competitions/judging/", username)
     open_stage(page, base, event_id, PRACTICAL)
     expect(page.locator("#competitions-grid .flash-info")).to_contain_text(UNLOCK_REASON)
@@ -276,7 +266,6 @@ def judge_corrects(browser, base, event_id, username, pages):
     type_mark(page, bib, column, corrected)
     expect(page.get_by_test_id("progress")).to_have_text(progress(8, 8))
     sign_sheet(page)
-    page.context.close()
 
 
 # ---------------------------------------------------------------- the journey
@@ -287,17 +276,22 @@ def test_competition_from_setup_to_public_leaderboard(live_server, live_app, bro
     cast = set_up_people(live_app)
     pages = [page]
     with ExitStack() as cleanup:
+
+        def tablet():  # a device of one's own; closed when the journey ends, pass or fail
+            opened = open_page(browser)
+            pages.append(opened)
+            cleanup.callback(opened.context.close)
+            return opened
+
         staff = page
         event_id = staff_sets_up_the_competition(staff, base, cast)
 
         # Judges score the practical stage on their tablets and sign; judge #3 mistypes once.
         for index, (username, _, _) in enumerate(cast.judges):
-            judge_scores_and_signs(browser, base, event_id, username, index, pages)
+            judge_scores_and_signs(tablet(), base, event_id, username, index)
 
         # The chief judge enters the theory measurements and signs them.
-        chief = open_page(browser)
-        pages.append(chief)
-        cleanup.callback(chief.context.close)
+        chief = tablet()
         chief_measures_theory(chief, base, event_id, cast)
 
         # Judge #2's slip: the chief judge unlocks the signed sheet with a reason ...
@@ -311,7 +305,7 @@ def test_competition_from_setup_to_public_leaderboard(live_server, live_app, bro
         expect(staff.get_by_test_id("publish-provisional")).to_have_count(0)
 
         # Judge #2 signs in again, corrects the mark and signs again.
-        judge_corrects(browser, base, event_id, judge2_login, pages)
+        judge_corrects(tablet(), base, event_id, judge2_login)
 
         # Staff close scoring, publish provisional results, then (no appeal window) the final ones.
         staff.goto(f"{base}/competitions/{CODE}/manage")
@@ -324,7 +318,7 @@ def test_competition_from_setup_to_public_leaderboard(live_server, live_app, bro
         expect(staff.get_by_test_id("publish-final")).to_have_count(0)
 
         # Anyone: competitions → this competition → the event's leaderboard.
-        visitor = open_page(browser, PHONE)
+        visitor = open_page(browser, PHONE)  # a phone, not signed in
         pages.append(visitor)
         cleanup.callback(visitor.context.close)
         visitor.goto(f"{base}/competitions/")

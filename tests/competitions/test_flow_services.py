@@ -121,12 +121,15 @@ def test_full_cycle_ranks_awards_and_publishes(setup, db):
     # Entry 5: theory 85 → 25.5; practical judges 45..49 (+30 safety): 5 judges → trimmed mean of 46,47,48 = 47.
     best = by_bib["HG05"]
     assert best.result.criteria[s["quality"].id].value == D(47)
-    assert set(best.result.criteria[s["quality"].id].dropped_judge_ids) == {s["judges"][0].id, s["judges"][4].id}
+    detail, marks = standings.entry_detail(result, best.entry)
+    assert detail.final == best.result.final  # mark by mark: the same result, and which marks were dropped
+    assert set(detail.criteria[s["quality"].id].dropped_judge_ids) == {s["judges"][0].id, s["judges"][4].id}
+    assert len(marks[(best.entry.id, s["quality"].id)]) == 5
     assert best.result.final == D("25.50") + D("53.90")  # 30% × 85 + 70% × 77
     assert best.rank == 1 and best.tier == "一等奖" and best.honours == ("推荐五一劳动奖章",)
     # Unit A entries were judged by 4 judges only: no trimming there.
-    unit_a = by_bib["HG00"]
-    assert unit_a.result.criteria[s["quality"].id].dropped_judge_ids == ()
+    unit_a, _ = standings.entry_detail(result, by_bib["HG00"].entry)
+    assert unit_a.criteria[s["quality"].id].dropped_judge_ids == ()
     assert [r.rank for r in result.rows] == [1, 2, 3, 4, 5, 6]
     assert [r.tier for r in result.rows] == ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"]
 
