@@ -262,3 +262,35 @@ def test_staff_setup_through_the_pages(client, db, users, login, trade_factory=N
         "add": "stage", "stage-code": "theory", "stage-name": "理论", "stage-weight": "100"})
     page = client.get(f"/competitions/newcup/events/{event_id}/scheme").get_data(as_text=True)
     assert "理论" in page
+
+
+def test_consistency_report_flags_an_outlier_for_the_chief(client, cup, db):
+    for entry in cup["entries"][1:3]:
+        for n, (judge, member) in enumerate(zip(cup["judges"], cup["members"])):
+            if not member.conflicts_with(entry):
+                value = "58" if n == 4 else str(30 + n % 2)  # judge 4 is far more generous than the rest
+                scoresheets.save_mark(judge, member, entry, cup["quality"], value)
+    db.session.commit()
+    sign_in(client, cup["chief_user"])
+    page = client.get(f"/competitions/chief/{cup['event'].id}/consistency").get_data(as_text=True)
+    row = next(line for line in page.split("<tr") if cup["judges"][4].name in line and "P1" in line)
+    assert 'class="warn"' in row and "B001: 58" in row
+    sign_in(client, cup["judges"][1])
+    assert client.get(f"/competitions/chief/{cup['event'].id}/consistency").status_code == 403
+
+
+def test_public_pages_say_when_results_were_revised(client, cup, db, users):
+    complete_and_publish(cup, users["staff"])
+    staff, competition = users["staff"], cup["competition"]
+    publishing.unpublish(staff, competition, "录入错误")
+    db.session.commit()
+    cache.clear()
+    during = client.get(f"/competitions/{competition.code}/results/HG").get_data(as_text=True)
+    assert "一等奖" not in during  # withdrawn results are not shown while being corrected
+    publishing.publish_final(staff, competition, "第3号评委录入错误已更正")
+    db.session.commit()
+    cache.clear()
+    page = client.get(f"/competitions/{competition.code}/results/HG").get_data(as_text=True)
+    assert "第3号评委录入错误已更正" in page and "一等奖" in page
+    medals = client.get(f"/competitions/{competition.code}/medals").get_data(as_text=True)
+    assert cup["units"][0].name in medals or cup["units"][1].name in medals
