@@ -91,11 +91,13 @@ def configure_sqlite(engine):
         conn.exec_driver_sql("BEGIN")
 
 
-def upsert(session, table, values, key_columns, update_columns):
+def upsert(session, table, rows, key_columns, update_columns, only_changed_column=None, chunk=5000):
     """INSERT ... ON CONFLICT (key) DO UPDATE, on SQLite and PostgreSQL alike.
 
-    One statement, so two concurrent saves of the same key never create a
-    duplicate and the later one wins without a lost update.
+    `rows` is one dict or an iterable of dicts (sent in chunks, one executemany
+    each). One statement per row, so two concurrent saves of the same key never
+    create a duplicate and the later one wins without a lost update. With
+    `only_changed_column`, rows whose value there is unchanged are left alone.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -104,9 +106,27 @@ def upsert(session, table, values, key_columns, update_columns):
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only the two supported backends
         raise RuntimeError(f"upsert is not implemented for {dialect}")
-    statement = insert(table).values(**values)
+    if isinstance(rows, dict):
+        statement = insert(table).values(**rows)
+        rows = None
+    else:
+        statement = insert(table)
+    where = None
+    if only_changed_column is not None:
+        where = table.c[only_changed_column] != statement.excluded[only_changed_column]
     statement = statement.on_conflict_do_update(
         index_elements=key_columns,
         set_={column: statement.excluded[column] for column in update_columns},
+        where=where,
     )
-    session.execute(statement)
+    if rows is None:
+        session.execute(statement)
+        return
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            session.execute(statement, batch)
+            batch = []
+    if batch:
+        session.execute(statement, batch)

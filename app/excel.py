@@ -217,7 +217,9 @@ def read_sheet(workbook, columns, sheet=None, validate_row=None):
     if sheet is None:
         worksheet = workbook.worksheets[0]
     else:
-        matches = [ws for ws in workbook.worksheets if _normalise(ws.title) in {_normalise(sheet.name), _normalise(sheet.label)}]
+        wanted = {_normalise(sheet.name), _normalise(sheet.label)}
+        # "赛项", "events" and "赛项 events" all name the same sheet.
+        matches = [ws for ws in workbook.worksheets if _header_tokens(ws.title) & wanted]
         if not matches:
             raise ExcelError(_l("The workbook has no sheet named “%(name)s”.", name=sheet.name))
         worksheet = matches[0]

@@ -39,13 +39,16 @@ class Context:
     _cookies: dict = field(default_factory=dict)
 
     def measure(self, name, path, *, cookie=None, expect=200, script=None, warmup=1, headers=(), slow=False,
-                note=""):
+                timeout=None, note=""):
         """Load `path` with wrk for the run's duration and return a req/s Figure with latencies.
 
         One plain request first checks the status, so that a redirect to /login or an
         error page is reported instead of being measured. A short wrk run first warms
         the workers up (imports, template compilation, connection pools). `headers` are
-        extra "Name: value" lines for both the check and wrk.
+        extra "Name: value" lines for both the check and wrk. `timeout` (seconds) raises
+        wrk's 2 s request timeout, for pages that queue longer than that under 16 connections:
+        a request wrk gives up on is still served by its sync worker, at the expense of the
+        requests counted.
 
         `slow=True` is for pages that take about a second or more: wrk then keeps one
         connection per gunicorn worker busy (so the latency is the server's time for one
@@ -61,7 +64,7 @@ class Context:
             if status != expect:
                 raise BenchError(f"{name}: GET {path} answered {status}, expected {expect}:\n{body[:500]}")
         url = self.base_url + path
-        connections, duration, timeout = wrk.CONNECTIONS, self.duration, None
+        connections, duration = wrk.CONNECTIONS, self.duration
         if slow:
             connections, duration, timeout = server.WORKERS, max(self.duration, SLOW_MIN_DURATION), SLOW_TIMEOUT
             note = "; ".join(n for n in (note, f"wrk -c{connections} for {duration}s") if n)
@@ -73,7 +76,7 @@ class Context:
                 for thread in workers:
                     thread.join()
         elif warmup:
-            wrk.run(url, warmup, headers, script)
+            wrk.run(url, warmup, headers, script, timeout=timeout)
         result = wrk.run(url, duration, headers, script, connections, timeout)
         if slow:
             time.sleep(min(result.max_ms / 1000 if result.requests else SLOW_TIMEOUT, SLOW_TIMEOUT))

@@ -115,7 +115,7 @@ def _summary_row(result):
 
 def results_book(competition):
     """成绩册: a summary sheet, then per event every judge's marks and the results."""
-    results = [standings.compute(event.id) for event in competition.events]
+    results = [standings.compute(event.id, with_marks=True) for event in competition.events]
     taken = {"汇总 summary"}
 
     def sheets():

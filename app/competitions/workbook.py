@@ -35,7 +35,7 @@ from sqlalchemy.orm import selectinload
 from app import audit, excel, scoring
 from app.accounts import services as account_services
 from app.accounts.models import Organization, Role, Trade, User
-from app.competitions import services
+from app.competitions import scoresheets, services, standings
 from app.competitions.models import (
     STATUS_LABELS,
     Competition,
@@ -51,7 +51,7 @@ from app.competitions.models import (
     Sheet,
     Stage,
 )
-from app.db import utcnow
+from app.db import upsert, utcnow
 from app.errors import DomainError
 from app.extensions import db
 
@@ -288,6 +288,7 @@ class _MemberPlan:
     new_user: _NewUser | None = None
     existing: PanelMember | None = None
     row: int | None = None
+    obj: PanelMember | None = None
 
     @property
     def user_id(self):
@@ -357,7 +358,8 @@ class _Importer:
         self.events = {}  # code -> _EventPlan (file and database)
         self.new_users = {}  # username lower -> _NewUser
         self.judgement = {}  # (member, entry, criterion) -> (row, value)
-        self.measurements = {}  # (entry, criterion) -> (row, value)
+        self.measurements = {}  # (event, entry, criterion) -> (row, value)
+        self.signed = set()  # (member id, stage id) of the sheets signed when validating
         self.where = (None, None)  # (ReadResult, row) being written, to report a late refusal
 
     # -- helpers
@@ -786,7 +788,7 @@ class _Importer:
         fail = self.fail
         events = self.events
         judgement, measurements = self.judgement, self.measurements
-        signed = self._signed_sheets()
+        signed = self.signed = self._signed_sheets()
         locked = []  # (row, member or None, entry, criterion, stage, value) on signed sheets
         JUDGEMENT = CriterionKind.JUDGEMENT
         for row, v in result.rows:
@@ -837,7 +839,7 @@ class _Importer:
                 if judge and (member is None or judge.lower() != member.key):
                     fail(result, row, "judge", _l("leave the judge blank for a measurement"))
                     continue
-                key = (entry, criterion)
+                key = (event, entry, criterion)
                 first = measurements.get(key)
                 if first is not None:
                     if first[1] != value:
@@ -940,23 +942,28 @@ class _Importer:
             self.outcome.created_accounts.append((new_user.obj, password))
         for event in events:
             for member in event.panel.values():
+                member.obj = member.existing
                 if member.existing is None:
                     self.where = (sheets.get("judges"), member.row)
                     user = member.user or member.new_user.obj
-                    services.assign_judge(actor, event.obj, user, chief=member.chief)
+                    member.obj = services.assign_judge(actor, event.obj, user, chief=member.chief)
         self.where = (sheets.get("scores"), None)
+        self._lock_sheets()
         now = utcnow()
-        _bulk_upsert(Score.__table__, ["judge_id", "entry_id", "criterion_id"], ["value", "updated_at"], (
+        upsert(db.session, Score.__table__, (
             {"judge_id": member.user_id, "entry_id": entry.id, "criterion_id": criterion.obj.id,
              "value": value, "updated_at": now}
             for (member, entry, criterion), (_, value) in self.judgement.items()
-        ))
+        ), ["judge_id", "entry_id", "criterion_id"], ["value", "updated_at"], only_changed_column="value", chunk=CHUNK)
         entered_by = getattr(actor, "id", None)
-        _bulk_upsert(Measurement.__table__, ["entry_id", "criterion_id"], ["value", "entered_by_id", "updated_at"], (
+        upsert(db.session, Measurement.__table__, (
             {"entry_id": entry.id, "criterion_id": criterion.obj.id, "value": value,
              "entered_by_id": entered_by, "updated_at": now}
-            for (entry, criterion), (_, value) in self.measurements.items()
-        ))
+            for (_, entry, criterion), (_, value) in self.measurements.items()
+        ), ["entry_id", "criterion_id"], ["value", "entered_by_id", "updated_at"], only_changed_column="value",
+            chunk=CHUNK)
+        for event in events:
+            standings.touch(event.obj.id)  # cached standings of these events are stale now
         counts = self.outcome.counts
         for key in ("events", "stages", "criteria", "entries", "judges"):
             counts[key] = len(sheets[key].rows) if key in sheets else 0
@@ -965,6 +972,22 @@ class _Importer:
         counts["accounts"] = len(self.outcome.created_accounts)
         audit.record(actor, "competition.import", competition,
                      after={"sha256": self.outcome.sha256, **counts, "entries_created": created_entries})
+
+    def _lock_sheets(self):
+        """Lock every sheet the marks go to, as a judge's save does, so none is signed meanwhile."""
+        touched = {(member, criterion.stage_code, None) for member, _, criterion in self.judgement}
+        touched |= {(event.chief, criterion.stage_code, event) for event, _, criterion in self.measurements
+                    if event.chief is not None}
+        stage_of = {}
+        for event in self.events.values():
+            for member in event.panel.values():
+                for stage in event.stages.values():
+                    stage_of[(member, stage.code)] = stage
+        for member, stage_code, _ in touched:
+            stage = stage_of[(member, stage_code)]
+            sheet = scoresheets.lock_sheet(member.obj, stage.obj)
+            if sheet.signed_at is not None and (member.obj.id, stage.obj.id) not in self.signed:
+                raise DomainError(_l("A sheet was signed during the import; please import again."))
 
     def _insert_entries(self, event, new):
         """New entries in bulk: the rules of services.save_entry were checked while planning.
@@ -983,34 +1006,6 @@ class _Importer:
         for entry in new:
             entry.id = ids[entry.bib]
         db.session.expire(event.obj, ["entries"])  # the collection, if loaded, lacks the new rows
-
-
-def _bulk_upsert(table, key_columns, update_columns, rows):
-    """INSERT ... ON CONFLICT DO UPDATE in chunks; unchanged values are left alone.
-
-    The same dialect switch as app.db.upsert, as one executemany per chunk.
-    """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only the two supported backends
-        raise RuntimeError(f"bulk upsert is not implemented for {dialect}")
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=key_columns,
-        set_={column: statement.excluded[column] for column in update_columns},
-        where=table.c.value != statement.excluded.value,
-    )
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            db.session.execute(statement, chunk)
-            chunk = []
-    if chunk:
-        db.session.execute(statement, chunk)
 
 
 # ---- the template

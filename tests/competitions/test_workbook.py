@@ -280,7 +280,10 @@ def test_a_signed_sheet_takes_no_new_marks(db, users, orgs, english):
     member = db.session.scalars(sa.select(PanelMember).join(User).join(Event).where(
         User.username == "judge1", Event.code == "HG")).one()
     practical = db.session.scalars(sa.select(Stage).where(Stage.code == "SC")).one()
-    db.session.add(Sheet(member_id=member.id, stage_id=practical.id, signed_at=utcnow()))
+    # The import opened the sheets it filled, as saving a mark does; the judge now signs one.
+    sheet = db.session.scalars(sa.select(Sheet).where(Sheet.member_id == member.id,
+                                                      Sheet.stage_id == practical.id)).one()
+    sheet.signed_at = utcnow()
     db.session.flush()
 
     assert run(users, base_sheets()).ok  # the same marks again: nothing changes

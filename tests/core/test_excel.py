@@ -125,3 +125,9 @@ def test_reports_are_only_readable_by_their_owner(tmp_path):
     assert excel.load_report(tmp_path, 7, token) == b"xlsx-bytes"
     assert excel.load_report(tmp_path, 8, token) is None
     assert excel.load_report(tmp_path, 7, "../../etc/passwd") is None
+
+
+def test_bilingual_sheet_titles_are_accepted():
+    stream = excel.check_upload(Upload(workbook_bytes([["姓名", "成绩"], ["甲", 1]], title="参赛选手 entries"), "x.xlsx"))
+    result = excel.read_sheet(excel.open_workbook(stream), COLUMNS, sheet=excel.SheetSpec("entries", "参赛选手"))
+    assert result.ok and result.rows[0][1]["name"] == "甲"
