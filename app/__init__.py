@@ -95,10 +95,14 @@ def register_blueprints(app):
     from app.accounts import bp as accounts_bp
     from app.competitions import bp as competitions_bp
     from app.core import bp as core_bp
+    from app.training import bp as training_bp
+    from app.training import verify_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(competitions_bp)
+    app.register_blueprint(training_bp)
+    app.register_blueprint(verify_bp)
 
 
 PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "core.set_language", "core.healthz"}

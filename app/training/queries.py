@@ -1,0 +1,100 @@
+"""Read side of training: select() builders shared by pages, exports and tests."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import User
+from app.extensions import db
+from app.training.models import (
+    BaseStatus,
+    Certificate,
+    Course,
+    CourseStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Level,
+    TrainingBase,
+)
+
+
+def catalog(q=None, trade_id=None, base_id=None, level=None, month=None, seats_only=False, today=None):
+    """Published courses still to start, filtered; each row carries its base and trade."""
+    today = today or date.today()
+    query = (
+        sa.select(Course)
+        .join(Course.base)
+        .where(Course.status == CourseStatus.PUBLISHED, Course.ends_on >= today,
+               TrainingBase.status == BaseStatus.ACTIVE)
+        .options(joinedload(Course.base), joinedload(Course.trade))
+        .order_by(Course.starts_on, Course.id)
+    )
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(sa.or_(Course.title.ilike(like), Course.description.ilike(like)))
+    if trade_id:
+        query = query.where(Course.trade_id == trade_id)
+    if base_id:
+        query = query.where(Course.base_id == base_id)
+    if level:
+        query = query.where(Course.level == Level(level))
+    if month:  # "2026-12": courses starting that month
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+        following = date(year + number // 12, number % 12 + 1, 1)
+        query = query.where(Course.starts_on >= first, Course.starts_on < following)
+    if seats_only:
+        query = query.where(Course.seats_taken < Course.seats)
+    return query
+
+
+def active_bases():
+    return (sa.select(TrainingBase).where(TrainingBase.status == BaseStatus.ACTIVE)
+            .options(selectinload(TrainingBase.trades)).order_by(TrainingBase.name))
+
+
+def all_bases():
+    return (sa.select(TrainingBase).options(joinedload(TrainingBase.organization), selectinload(TrainingBase.trades))
+            .order_by(TrainingBase.name))
+
+
+def course(course_id):
+    return db.session.scalars(
+        sa.select(Course).where(Course.id == course_id)
+        .options(joinedload(Course.base), joinedload(Course.trade), selectinload(Course.lessons),
+                 selectinload(Course.units))
+    ).unique().one_or_none()
+
+
+def course_enrolments(course_id, statuses=None):
+    """Enrolments of a course with their people (and people's units), in waitlist order."""
+    query = (
+        sa.select(Enrolment).where(Enrolment.course_id == course_id)
+        .options(joinedload(Enrolment.user).joinedload(User.organization))
+        .order_by(Enrolment.queued_at, Enrolment.id)
+    )
+    if statuses:
+        query = query.where(Enrolment.status.in_(list(statuses)))
+    return query
+
+
+def enrolled(course_id):
+    return db.session.scalars(course_enrolments(course_id, [EnrolmentStatus.ENROLLED])).unique().all()
+
+
+def my_enrolments(user):
+    return db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.course).joinedload(Course.base))
+        .order_by(Enrolment.queued_at.desc())
+    ).unique().all()
+
+
+def my_certificates(user):
+    return db.session.scalars(
+        sa.select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_on.desc())
+    ).all()
+
+
+def course_certificates(course_id):
+    return sa.select(Certificate).where(Certificate.course_id == course_id).order_by(Certificate.number)
