@@ -1,5 +1,6 @@
 """Application factory."""
 import os
+from datetime import date
 
 from flask import Flask, flash, has_request_context, request, session, url_for
 from flask_babel import get_locale
@@ -148,6 +149,7 @@ def register_template_helpers(app):
     @app.context_processor
     def inject():
         return {
+            "today": date.today(),
             "current_locale": str(get_locale()),
             "nav_items": navigation.items_for(current_user),
             "ROLE_LABELS": ROLE_LABELS,

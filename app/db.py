@@ -130,3 +130,24 @@ def upsert(session, table, rows, key_columns, update_columns, only_changed_colum
             batch = []
     if batch:
         session.execute(statement, batch)
+
+
+LOCAL_TIMEZONE = "Asia/Shanghai"
+
+
+def local_to_utc(value):
+    """A naive form datetime, meant in China time, as aware UTC (None stays None)."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(LOCAL_TIMEZONE)).astimezone(timezone.utc)
+
+
+def utc_to_local(value):
+    """Aware UTC → naive China time, to pre-fill a datetime-local input."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).replace(tzinfo=None)

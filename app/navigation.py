@@ -11,9 +11,12 @@ from app.access import policy_of
 # (endpoint, label, group) — modules add their entries here.
 ITEMS = [
     ("core.home", _l("Home"), "main"),
+    ("training.catalog", _l("Training"), "main"),
     ("competitions.index", _l("Competitions"), "main"),
     ("competitions.judging", _l("My judging"), "main"),
+    ("training.my_training", _l("My training"), "personal"),
     ("competitions.my_results", _l("My results"), "personal"),
+    ("training.manage", _l("Training management"), "admin"),
     ("competitions.manage_index", _l("Competition management"), "admin"),
     ("accounts.users", _l("Accounts"), "admin"),
     ("accounts.organizations", _l("Organisations"), "admin"),

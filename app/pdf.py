@@ -302,3 +302,136 @@ def _draw_award(canvas: Canvas, cert: AwardCertificate, font: str) -> dict:
                      align="centre")
 
     return {"title": "荣誉证书", "author": cert.issuer, "subject": f"{cert.competition}获奖证书"}
+
+
+# ------------------------------------------- qualification certificates
+
+PORTRAIT_A4 = A4
+
+
+@dataclass(frozen=True)
+class QualificationCertificate:
+    """The facts printed on a training certificate (从业资格证书), all plain strings and dates.
+
+    `level` is the Chinese level label, or None for courses without a level (the
+    row is left out). `void` (e.g. 已撤销) is stamped across the page when set.
+    """
+
+    number: str
+    holder: str
+    title: str
+    course: str
+    trade: str
+    level: str | None
+    issuer: str
+    awarded_on: date
+    issued_on: date
+    expires_on: date | None
+    verify_url: str
+    void: str | None = None
+
+
+def qualification_certificates(certificates: Iterable[QualificationCertificate]) -> bytes:
+    """A PDF with one A4 portrait page per qualification certificate."""
+    return render_pages(certificates, _draw_qualification, PORTRAIT_A4)
+
+
+def _draw_spaced_title(canvas: Canvas, title: str, font: str, centre_x: float, baseline: float,
+                       width: float, largest: float = 36, smallest: float = 22) -> bool:
+    """The title on one line with wide character spacing, if it fits at `smallest` or more."""
+    size = largest
+    while size >= smallest:
+        spacing = size * 0.25
+        title_width = pdfmetrics.stringWidth(title, font, size) + spacing * (len(title) - 1)
+        if title_width <= width:
+            canvas.saveState()  # character spacing is graphics state: keep it to the title
+            text = canvas.beginText()
+            text.setFont(font, size)
+            text.setCharSpace(spacing)
+            text.setTextOrigin(centre_x - title_width / 2, baseline)
+            text.textOut(title)
+            canvas.drawText(text)
+            canvas.restoreState()
+            return True
+        size -= 1
+    return False
+
+
+def _draw_qualification(canvas: Canvas, cert: QualificationCertificate, font: str) -> dict:
+    width, height = PORTRAIT_A4
+    draw_border(canvas, width, height)
+    margin = 70
+
+    # Title: spaced out on one line when it fits, else wrapped and shrunk in its box.
+    canvas.setFillColor(RED)
+    if not _draw_spaced_title(canvas, cert.title, font, width / 2, height - 122, width - 2 * margin):
+        title_style = ParagraphStyle("qualification-title", fontName=font, fontSize=24, leading=30,
+                                     textColor=RED, alignment=TA_CENTER, wordWrap="CJK")
+        draw_fitted_paragraphs(canvas, [escape(cert.title)], title_style, margin, height - 140,
+                               width - 2 * margin, 70, smallest=12)
+    canvas.setFont(LATIN, 12)
+    canvas.setFillColor(GOLD)
+    canvas.drawCentredString(width / 2, height - 160, "CERTIFICATE OF QUALIFICATION")
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(0.8)
+    canvas.line(width / 2 - 130, height - 172, width / 2 + 130, height - 172)
+
+    # Statement: the holder, the course and the base, shrunk to fit when long.
+    statement = (
+        f"兹证明<font size='+4'>{escape(cert.holder)}</font>参加{escape(cert.issuer)}举办的"
+        f"“{escape(cert.course)}”，经考核合格，特发此证。"
+    )
+    style = ParagraphStyle("qualification", fontName=font, fontSize=16, leading=30, textColor=INK,
+                           alignment=TA_JUSTIFY, firstLineIndent=32, wordWrap="CJK")
+    draw_fitted_paragraphs(canvas, [statement], style, 84, height - 300, width - 168, 112, smallest=10)
+
+    # The facts, one per row: a verifier compares each with the verification page.
+    rows = [("姓　　名", cert.holder), ("职业（工种）", cert.trade)]
+    if cert.level:
+        rows.append(("技能等级", cert.level))
+    rows += [
+        ("培训课程", cert.course),
+        ("发证机构", cert.issuer),
+        ("获证日期", chinese_date(cert.awarded_on)),
+        ("发证日期", chinese_date(cert.issued_on)),
+        ("有效期至", chinese_date(cert.expires_on) if cert.expires_on else "长期有效"),
+        ("证书编号", cert.number),
+    ]
+    label_x, value_x, right = 96, 212, width - 96
+    top, row_height = height - 330, 32
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(0.5)
+    canvas.line(label_x, top, right, top)
+    for index, (label, value) in enumerate(rows):
+        baseline = top - row_height * index - 21
+        canvas.setFillColor(GOLD)
+        draw_fitted_line(canvas, label, font, label_x + 4, baseline, value_x - label_x - 12, 13)
+        canvas.setFillColor(INK)
+        # Helvetica has no Chinese glyphs: values with any use the Chinese font.
+        value_font = LATIN if value.isascii() else font
+        draw_fitted_line(canvas, value, value_font, value_x, baseline, right - value_x - 4, 14)
+        canvas.line(label_x, top - row_height * (index + 1), right, top - row_height * (index + 1))
+
+    # Bottom: QR code to the verification page (left), issuer and date (right).
+    qr_size = 100
+    draw_qr(canvas, cert.verify_url, 78, 74, qr_size, "扫码验证", font)
+    canvas.setFillColor(INK)
+    issuer_style = ParagraphStyle("qualification-issuer", fontName=font, fontSize=16, leading=20,
+                                  textColor=INK, alignment=TA_CENTER, wordWrap="CJK")
+    draw_fitted_paragraphs(canvas, [escape(cert.issuer)], issuer_style, width - 300, 112, 230, 60,
+                           smallest=9, valign="bottom")
+    draw_fitted_line(canvas, chinese_date(cert.issued_on), font, width - 185, 88, 230, 14, align="centre")
+
+    if cert.void:
+        # Stamped over everything, translucent, so the facts stay readable.
+        canvas.saveState()
+        canvas.setFillColor(RED)
+        canvas.setFillAlpha(0.28)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(35)
+        size = fit_font_size(cert.void, font, height * 0.7, 120, 40)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(0, -size / 3, cert.void)
+        canvas.restoreState()
+
+    return {"title": cert.title, "author": cert.issuer, "subject": cert.course}

@@ -27,6 +27,9 @@ from app.extensions import db
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,39}$")
 MIN_PASSWORD_LENGTH = 8
+# Accounts created from a training roster have no password yet: whoever registers
+# with that mobile number claims them. No hash ever equals this marker.
+UNCLAIMED_PASSWORD = "!unclaimed"
 # A real hash, so a login for an unknown account costs the same as a wrong password.
 _DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
 
@@ -84,7 +87,16 @@ def register_trainee(name, mobile, password):
         raise DomainError(_l("Please enter an 11-digit mainland mobile number."), "mobile")
     check_password_rules(password, mobile)
     message = _l("This mobile number is already registered. Please sign in instead.")
-    if db.session.scalar(sa.select(User.id).where(User.mobile == mobile)):
+    existing = db.session.scalar(sa.select(User).where(User.mobile == mobile).with_for_update())
+    if existing is not None and existing.password_hash == UNCLAIMED_PASSWORD:
+        # Enrolled from a roster by a training base: registering claims the account.
+        before = existing.snapshot()
+        existing.name = name.strip()
+        existing.set_password(password)
+        db.session.flush()
+        audit.record(existing, "user.claim", existing, before=before, after=existing.snapshot())
+        return existing
+    if existing is not None:
         raise DomainError(message, "mobile")
     user = User(name=name.strip(), mobile=mobile)
     user.set_password(password)

@@ -98,3 +98,27 @@ def my_certificates(user):
 
 def course_certificates(course_id):
     return sa.select(Certificate).where(Certificate.course_id == course_id).order_by(Certificate.number)
+
+
+def managed_courses(base_id=None, q=None):
+    query = sa.select(Course).options(joinedload(Course.base), joinedload(Course.trade)).order_by(
+        Course.starts_on.desc(), Course.id.desc())
+    if base_id:
+        query = query.where(Course.base_id == base_id)
+    if q:
+        query = query.where(Course.title.ilike(f"%{q.strip()}%"))
+    return query
+
+
+def enrolment_counts(course_id):
+    return dict(db.session.execute(
+        sa.select(Enrolment.status, sa.func.count()).where(Enrolment.course_id == course_id)
+        .group_by(Enrolment.status)).all())
+
+
+def waitlist_positions(course_id):
+    """enrolment id → waitlist position, for the whole course in one query."""
+    waiting = db.session.scalars(
+        sa.select(Enrolment.id).where(Enrolment.course_id == course_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.queued_at, Enrolment.id)).all()
+    return {enrolment_id: n for n, enrolment_id in enumerate(waiting, start=1)}

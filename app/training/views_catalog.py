@@ -1,1 +1,124 @@
-"""(being written)"""
+"""Public catalog, course and base pages; a trainee's enrolments (enrol in 3 taps on a phone)."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import htmx
+from app.access import public, require, signed_in
+from app.accounts import queries as account_queries
+from app.errors import DomainError
+from app.extensions import db
+from app.training import bp, forms, queries, services
+from app.training.models import (
+    ENROLMENT_LABELS,
+    LEVEL_LABELS,
+    CourseStatus,
+    Enrolment,
+    EnrolmentStatus,
+    TrainingBase,
+)
+
+PER_PAGE = 20
+
+
+def _my_statuses(course_ids):
+    """course id → the signed-in person's enrolment status, for the courses shown."""
+    if not current_user.is_authenticated or not course_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Enrolment.course_id, Enrolment.status)
+        .where(Enrolment.user_id == current_user.id, Enrolment.course_id.in_(course_ids))
+    ).all())
+
+
+@bp.route("/")
+@public
+def catalog():
+    trades = db.session.scalars(account_queries.trades()).all()
+    bases = db.session.scalars(queries.active_bases()).all()
+    search = forms.CatalogFilterForm(trades, bases, request.args)
+    month = search.month.data if search.month.data and not search.month.errors and search.validate() else None
+    query = queries.catalog(search.q.data, request.args.get("trade", type=int), request.args.get("base", type=int),
+                            search.level.data or None, month, bool(search.seats.data))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    mine = _my_statuses([c.id for c in page.items])
+    return htmx.render("training/catalog.html", "results", search=search, page=page, mine=mine,
+                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, enrol_form=forms.EnrolForm())
+
+
+@bp.route("/courses/<int:course_id>")
+@public
+def course(course_id):
+    course = queries.course(course_id)
+    staff = current_user.is_authenticated and current_user.has_role("staff", "admin")
+    if course is None or (course.status == CourseStatus.DRAFT and not staff):
+        abort(404)
+    enrolment = None
+    if current_user.is_authenticated:
+        enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
+                                                                 Enrolment.user_id == current_user.id))
+    position = services.waitlist_position(enrolment) if enrolment else None
+    return htmx.render("training/course.html", course=course, enrolment=enrolment, position=position,
+                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, enrol_form=forms.EnrolForm())
+
+
+@bp.route("/courses/<int:course_id>/enrol", methods=["POST"])
+@signed_in
+def enrol(course_id):
+    course = queries.course(course_id)
+    if course is None or course.status != CourseStatus.PUBLISHED:
+        abort(404)
+    form = forms.EnrolForm()
+    form.validate_on_submit()
+    try:
+        enrolment = services.enrol(current_user, course, join_union=bool(form.join_union.data))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("training.course", course_id=course_id), code=303)
+    db.session.commit()
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        flash(_("You are enrolled in %(title)s. See you on %(date)s!", title=course.title,
+                date=course.starts_on.isoformat()), "success")
+    elif enrolment.status == EnrolmentStatus.WAITLISTED:
+        flash(_("The course is full: you are number %(n)s on the waitlist. You get the seat automatically when "
+                "one frees up.", n=services.waitlist_position(enrolment)), "info")
+    else:
+        flash(_("Your application was sent; the training base will confirm it."), "info")
+    return redirect(url_for("training.my_training"), code=303)
+
+
+@bp.route("/my/")
+@signed_in
+def my_training():
+    enrolments = queries.my_enrolments(current_user)
+    positions = {e.id: services.waitlist_position(e) for e in enrolments if e.status == EnrolmentStatus.WAITLISTED}
+    return htmx.render("training/my.html", enrolments=enrolments, positions=positions,
+                       ENROLMENT_LABELS=ENROLMENT_LABELS)
+
+
+@bp.route("/my/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
+@signed_in
+def withdraw(enrolment_id):
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    require(enrolment.user_id == current_user.id)
+    try:
+        services.withdraw(current_user, enrolment)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("You have withdrawn from %(title)s.", title=enrolment.course.title), "success")
+    return redirect(url_for("training.my_training"), code=303)
+
+
+@bp.route("/bases/<code>")
+@public
+def base(code):
+    training_base = db.session.scalar(sa.select(TrainingBase).where(TrainingBase.code == code))
+    if training_base is None:
+        abort(404)
+    courses = db.session.scalars(queries.catalog(base_id=training_base.id)).unique().all()
+    return htmx.render("training/base_page.html", base=training_base, courses=courses, LEVEL_LABELS=LEVEL_LABELS)
