@@ -8,7 +8,9 @@ because readers without Chinese fonts draw it as empty boxes. The font is
 
 A layout is a function drawing one item on one page; `render_pages` streams
 the items into a single document, and the border, QR and text-fitting helpers
-are shared, so another certificate layout is one more drawing function.
+are shared, so another certificate layout is one more drawing function. Two
+layouts exist: competition award certificates (荣誉证书, A4 landscape) and
+training qualification certificates (从业资格证书, A4 portrait).
 """
 import io
 import threading
@@ -386,7 +388,7 @@ def _draw_qualification(canvas: Canvas, cert: QualificationCertificate, font: st
     draw_fitted_paragraphs(canvas, [statement], style, 84, height - 300, width - 168, 112, smallest=10)
 
     # The facts, one per row: a verifier compares each with the verification page.
-    rows = [("姓　　名", cert.holder), ("职业（工种）", cert.trade)]
+    rows = [("姓名", cert.holder), ("职业（工种）", cert.trade)]
     if cert.level:
         rows.append(("技能等级", cert.level))
     rows += [
@@ -409,7 +411,16 @@ def _draw_qualification(canvas: Canvas, cert: QualificationCertificate, font: st
         canvas.setFillColor(INK)
         # Helvetica has no Chinese glyphs: values with any use the Chinese font.
         value_font = LATIN if value.isascii() else font
-        draw_fitted_line(canvas, value, value_font, value_x, baseline, right - value_x - 4, 14)
+        value_width = right - value_x - 4
+        if fit_font_size(value, value_font, value_width, 14, 11) <= 11 and \
+                pdfmetrics.stringWidth(value, value_font, 11) > value_width:
+            # Too long for one line: two lines in the row, shrunk further only if need be.
+            value_style = ParagraphStyle("qualification-value", fontName=value_font, fontSize=11, leading=13,
+                                         textColor=INK, wordWrap="CJK")
+            draw_fitted_paragraphs(canvas, [escape(value)], value_style, value_x,
+                                   top - row_height * (index + 1) + 3, value_width, row_height - 6, smallest=6)
+        else:
+            draw_fitted_line(canvas, value, value_font, value_x, baseline, value_width, 14)
         canvas.line(label_x, top - row_height * (index + 1), right, top - row_height * (index + 1))
 
     # Bottom: QR code to the verification page (left), issuer and date (right).

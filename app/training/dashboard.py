@@ -485,6 +485,8 @@ def charts(dash):
         "boxes": [[one_decimal(v) for v in (s.minimum, s.lower, s.median, s.upper, s.maximum)]
                   for s in (income_.before, income_.after)],
         "series": str(_l("Monthly income (yuan)")),
+        "labels": [str(_l("Lowest")), str(_l("Lower quartile")), str(_l("Median")), str(_l("Upper quartile")),
+                   str(_l("Highest"))],
     } if income_.answers else None
     return specs
 

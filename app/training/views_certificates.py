@@ -1,1 +1,357 @@
-"""(being written)"""
+"""Certificates: staff issue, list, revoke, renew and download them; trainees see
+theirs and answer the 3/6/12-month outcome check-ins; anyone verifies one by the
+random code in its QR (/verify/<code>, cached per certificate state)."""
+import io
+import json
+from datetime import date
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app import htmx
+from app.access import public, require, roles, signed_in
+from app.errors import DomainError
+from app.extensions import db
+from app.training import bp, certificates, queries, services, verify_bp
+from app.training.certificates import CHECKIN_LABELS, STATE_LABELS, verify_cache
+from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Course
+
+# ---------------------------------------------------------------- forms
+
+
+class RevokeForm(FlaskForm):
+    # "Required" is the service's rule (it words the message); the browser is told too.
+    reason = TextAreaField(_l("Reason for revoking"), validators=[Length(max=500)],
+                           render_kw={"required": True, "rows": 2})
+
+
+class OutcomeForm(FlaskForm):
+    months = IntegerField(_l("Check-in"), validators=[InputRequired()])
+    new_job = BooleanField(_l("New job or new post since the certificate"))
+    new_post = StringField(_l("New job or post"), validators=[Optional(), Length(max=120)])
+    # Negative incomes are refused by the service; the browser is told the minimum too.
+    income_before = DecimalField(_l("Monthly income before the training (yuan)"), places=2,
+                                 validators=[Optional(), NumberRange(max=10_000_000)],
+                                 render_kw={"min": "0", "step": "0.01", "inputmode": "decimal"})
+    income_after = DecimalField(_l("Monthly income now (yuan)"), places=2,
+                                validators=[Optional(), NumberRange(max=10_000_000)],
+                                render_kw={"min": "0", "step": "0.01", "inputmode": "decimal"})
+
+
+def _form_error(form, error):
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and field.name != "months":
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def _partial(template, **context):
+    """A shared partial for an htmx swap, with the flashed messages out of band."""
+    response = make_response(render_template(template, **context) + render_template("_flash.html", oob=True))
+    response.vary.add("HX-Request")
+    return response
+
+
+# ---------------------------------------------------------------- staff: a course's certificates
+
+
+def _course_page(course, revoke_forms=None, status=200):
+    today = date.today()
+    rows = db.session.scalars(queries.course_certificates(course.id)).all()
+    response = htmx.render(
+        "training/certificates/course.html", "table", course=course, certificates=rows,
+        renewed=certificates.renewed_ids(rows), today=today, revoke_forms=revoke_forms or {},
+        STATE_LABELS=STATE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
+        # The course tabs link to the classroom pages; shown once those routes exist.
+        course_tabs="training.assessment" in current_app.view_functions,
+    )
+    response.status_code = status
+    return response
+
+
+@bp.route("/courses/<int:course_id>/certificates")
+@roles("staff")
+def course_certificates(course_id):
+    return _course_page(db.get_or_404(Course, course_id))
+
+
+@bp.route("/courses/<int:course_id>/certificates/issue", methods=["POST"])
+@roles("staff")
+def issue_certificates(course_id):
+    course = db.get_or_404(Course, course_id)
+    try:
+        issued = services.issue_certificates(current_user, course)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if issued:
+            flash(ngettext("%(num)s certificate issued.", "%(num)s certificates issued.", len(issued)), "success")
+        else:
+            flash(_("Everyone who passed already has a certificate."), "info")
+    return htmx.hx_redirect(url_for("training.course_certificates", course_id=course.id))
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@roles("staff")
+def revoke_certificate(certificate_id):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(current_user, certificate, form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Certificate %(number)s was revoked.", number=certificate.number), "success")
+            if htmx.is_htmx():
+                return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
+                                renewed=set(), form=RevokeForm(formdata=None), STATE_LABELS=STATE_LABELS)
+            return redirect(url_for("training.course_certificates", course_id=certificate.course_id), code=303)
+    # The form again, with its error in place (200, so htmx swaps it).
+    if htmx.is_htmx():
+        renewed = {certificate.id} if db.session.scalar(
+            sa.select(Certificate.id).where(Certificate.renewed_from_id == certificate.id)) else set()
+        return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
+                        renewed=renewed, form=form, STATE_LABELS=STATE_LABELS)
+    return _course_page(certificate.course, revoke_forms={certificate.id: form})
+
+
+@bp.route("/certificates/<int:certificate_id>/renew", methods=["POST"])
+@roles("staff")
+def renew_certificate(certificate_id):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    try:
+        renewed = services.renew_certificate(current_user, certificate)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate %(old)s was renewed as %(new)s.", old=certificate.number, new=renewed.number), "success")
+    return htmx.hx_redirect(url_for("training.course_certificates", course_id=certificate.course_id))
+
+
+def _attachment(filename, fallback):
+    """Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("/courses/<int:course_id>/certificates.zip")
+@roles("staff")
+def certificates_zip(course_id):
+    course = db.get_or_404(Course, course_id)
+    rows = db.session.scalars(queries.course_certificates(course.id)).all()
+    if not rows:
+        flash(_("No certificates have been issued for this course yet."), "info")
+        return redirect(url_for("training.course_certificates", course_id=course.id), code=303)
+    # Facts and URLs are read now; the PDFs are drawn one by one as the ZIP streams out.
+    items = [(certificates.pdf_filename(c), certificates.pdf_item(c)) for c in rows]
+    response = Response(stream_with_context(certificates.zip_stream(items)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = _attachment(f"{course.title}-证书.zip",
+                                                          f"course-{course.id}-certificates.zip")
+    return response
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@signed_in
+def certificate_pdf(certificate_id):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    require(certificate.user_id == current_user.id or current_user.has_role("staff", "admin"))
+    return send_file(io.BytesIO(certificates.pdf_bytes(certificate)), mimetype="application/pdf",
+                     download_name=certificates.pdf_filename(certificate), max_age=0)
+
+
+# ---------------------------------------------------------------- outcomes (trainee and staff)
+
+
+def _outcome_forms(failed=None):
+    """A callable for templates: the failed form for its check-in, else a fresh one filled from the answer."""
+
+    def form_for(certificate, checkin):
+        if failed and failed[0] == (certificate.id, checkin.months):
+            return failed[1]
+        form = OutcomeForm(formdata=None, obj=checkin.outcome)
+        form.months.data = checkin.months
+        return form
+
+    return form_for
+
+
+def _my_page(failed=None, card_errors=None, status=200):
+    mine = queries.my_certificates(current_user)
+    outcomes = certificates.outcomes_by_certificate([c.id for c in mine])
+    today = date.today()
+    cards = [(c, certificates.checkins(c, outcomes.get(c.id, {}), today)) for c in mine]
+    response = htmx.render("training/certificates/my.html", cards=cards, today=today,
+                           numbers={c.id: c.number for c in mine}, renewed=certificates.renewed_ids(mine),
+                           form_for=_outcome_forms(failed), card_errors=card_errors or {},
+                           STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, LEVEL_LABELS=LEVEL_LABELS)
+    response.status_code = status
+    return response
+
+
+def _staff_outcomes_page(certificate, failed=None, card_errors=None):
+    outcomes = certificates.outcomes_by_certificate([certificate.id]).get(certificate.id, {})
+    return htmx.render("training/certificates/outcomes.html", certificate=certificate,
+                       checkins=certificates.checkins(certificate, outcomes, staff=True),
+                       form_for=_outcome_forms(failed), card_errors=card_errors or {}, today=date.today(),
+                       STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, LEVEL_LABELS=LEVEL_LABELS)
+
+
+def _record_outcome(certificate, *, staff):
+    """Save one check-in's answers; the answered check-in (htmx) or the page again."""
+    form = OutcomeForm()
+    months = form.months.data
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(current_user, certificate, months=months, new_job=form.new_job.data,
+                                    new_post=form.new_post.data or "", income_before=form.income_before.data,
+                                    income_after=form.income_after.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The %(months)s-month check-in is saved. Thank you.", months=months), "success")
+            if htmx.is_htmx():
+                outcomes = certificates.outcomes_by_certificate([certificate.id]).get(certificate.id, {})
+                checkin = next(c for c in certificates.checkins(certificate, outcomes, staff=staff)
+                               if c.months == months)
+                return _partial("training/certificates/_checkin.html", certificate=certificate, checkin=checkin,
+                                form_for=_outcome_forms(), action=_outcome_action(certificate, staff),
+                                CHECKIN_LABELS=CHECKIN_LABELS)
+            if staff:
+                return redirect(url_for("training.certificate_outcomes", certificate_id=certificate.id), code=303)
+            return redirect(url_for("training.my_certificates", _anchor=f"certificate-{certificate.id}"), code=303)
+    # Invalid: the form again with its errors in place, status 200.
+    slot = months if months in certificates.CHECKIN_MONTHS and certificate.renewed_from_id is None else None
+    if slot is None:  # no such check-in: the message goes on the certificate
+        errors = {certificate.id: form.form_errors or [str(e) for f in form for e in f.errors]}
+        if htmx.is_htmx():
+            return htmx.trigger(make_response("", 204), "flash", {"level": "error", "message": errors[certificate.id][0]})
+        if staff:
+            return _staff_outcomes_page(certificate, card_errors=errors)
+        return _my_page(card_errors=errors)
+    if htmx.is_htmx():
+        outcomes = certificates.outcomes_by_certificate([certificate.id]).get(certificate.id, {})
+        checkin = next(c for c in certificates.checkins(certificate, outcomes, staff=staff) if c.months == slot)
+        return _partial("training/certificates/_checkin.html", certificate=certificate, checkin=checkin,
+                        form_for=_outcome_forms(((certificate.id, slot), form)),
+                        action=_outcome_action(certificate, staff), CHECKIN_LABELS=CHECKIN_LABELS)
+    if staff:
+        return _staff_outcomes_page(certificate, failed=((certificate.id, slot), form))
+    return _my_page(failed=((certificate.id, slot), form))
+
+
+def _outcome_action(certificate, staff):
+    endpoint = "training.certificate_outcomes" if staff else "training.my_outcome"
+    return url_for(endpoint, certificate_id=certificate.id)
+
+
+@bp.route("/my/certificates")
+@signed_in
+def my_certificates():
+    return _my_page()
+
+
+@bp.route("/my/certificates/<int:certificate_id>/outcomes", methods=["POST"])
+@signed_in
+def my_outcome(certificate_id):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    require(certificate.user_id == current_user.id)  # only the holder answers for themself
+    if certificate.status == CertificateStatus.REVOKED:
+        flash(_("This certificate was revoked; its check-ins are closed."), "error")
+        return htmx.hx_redirect(url_for("training.my_certificates"))
+    return _record_outcome(certificate, staff=False)
+
+
+@bp.route("/certificates/<int:certificate_id>/outcomes", methods=["GET", "POST"])
+@roles("staff")
+def certificate_outcomes(certificate_id):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if request.method == "GET":
+        return _staff_outcomes_page(certificate)
+    return _record_outcome(certificate, staff=True)
+
+
+# ---------------------------------------------------------------- public verification (/verify)
+
+
+def _json(body, status=200):
+    response = make_response(body, status)
+    response.mimetype = "application/json"
+    # Badge wallets and verifiers fetch from their own pages: the data is public anyway.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _cached(code, page, render, json_body=False):
+    stamp = certificates.verification_stamp(code)
+    if stamp is None:
+        if json_body:
+            return _json(json.dumps({"error": "not found"}), 404)
+        abort(404)
+    response = verify_cache.respond(f"verify/{code}/{page}", stamp, render)
+    if json_body:
+        response.mimetype = "application/json"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@verify_bp.route("/<code>")
+@public
+def show(code):
+    def render():
+        certificate = certificates.by_code(code)
+        return htmx.render("training/certificates/verify.html", facts=certificates.verification(certificate),
+                           json_url=url_for("verify.show_json", code=code),
+                           badge_url=url_for("verify.badge", code=code), cacheable=True).get_data(as_text=True)
+
+    return _cached(code, "page", render)
+
+
+@verify_bp.route("/<code>.json")
+@public
+def show_json(code):
+    def render():
+        return json.dumps(certificates.verification_json(certificates.by_code(code)), ensure_ascii=False, indent=2)
+
+    return _cached(code, "json", render, json_body=True)
+
+
+@verify_bp.route("/<code>/badge.json")
+@public
+def badge(code):
+    def render():
+        document = certificates.open_badge(certificates.by_code(code, with_base=True))
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+    response = _cached(code, "badge", render, json_body=True)
+    if response.status_code == 200:
+        response.mimetype = "application/ld+json"
+    return response

@@ -1,0 +1,176 @@
+// Training dashboard charts. Each `.training-chart` element carries its data as
+// JSON in `data-chart` ({kind: "bar" | "pie" | "boxplot", ...}, built by
+// app/training/dashboard.py:charts); this file turns it into an ECharts option
+// and draws it. Loaded as a file after echarts.min.js: the CSP forbids inline scripts.
+// Tooltips are plain text: ECharts' default tooltip HTML carries inline styles,
+// which the CSP (style-src 'self') would refuse.
+(function () {
+  "use strict";
+
+  var SELECTOR = ".training-chart[data-chart]";
+  var COLORS = ["#c52f21", "#2f6fb0", "#d98c1f", "#3c8d5a", "#7a4fa3", "#5b6770"];
+  var FONT = "system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
+
+  function escapeHtml(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function numbers(list) {
+    return (list || []).map(function (v) { return v === null || v === undefined ? null : Number(v); });
+  }
+
+  function tooltip(formatter) {
+    return { trigger: "item", confine: true, formatter: formatter, textStyle: { fontFamily: FONT } };
+  }
+
+  function bar(spec) {
+    var unit = spec.unit || "";
+    var horizontal = !!spec.horizontal;
+    var category = {
+      type: "category",
+      data: spec.categories,
+      axisTick: { alignWithLabel: true },
+      axisLabel: horizontal ? { width: 130, overflow: "truncate" } : { interval: 0, width: 80, overflow: "truncate" },
+      inverse: horizontal
+    };
+    var value = { type: "value", minInterval: 1, axisLabel: { formatter: "{value}" + unit } };
+    if (spec.max) value.max = spec.max;
+    return {
+      color: COLORS,
+      textStyle: { fontFamily: FONT },
+      grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
+      tooltip: tooltip(function (p) {
+        return escapeHtml(p.name) + "<br>" + escapeHtml(spec.series) + ": " + escapeHtml(p.value) + escapeHtml(unit);
+      }),
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? category : value,
+      series: [{
+        type: "bar",
+        name: spec.series,
+        data: numbers(spec.values),
+        barMaxWidth: 36,
+        label: { show: true, position: horizontal ? "right" : "top", formatter: "{c}" + unit }
+      }]
+    };
+  }
+
+  function pie(spec) {
+    return {
+      color: COLORS,
+      textStyle: { fontFamily: FONT },
+      tooltip: tooltip(function (p) {
+        return escapeHtml(p.name) + ": " + escapeHtml(p.value);
+      }),
+      legend: { bottom: 0, type: "scroll" },
+      series: [{
+        type: "pie",
+        name: spec.series,
+        radius: ["35%", "62%"],
+        center: ["50%", "44%"],
+        data: (spec.slices || []).map(function (s) { return { name: s.name, value: Number(s.value) }; }),
+        label: { formatter: "{b}\n{c}" }
+      }]
+    };
+  }
+
+  function boxplot(spec) {
+    var names = spec.labels || ["min", "Q1", "median", "Q3", "max"];
+    var boxes = (spec.boxes || []).map(numbers);
+    return {
+      color: COLORS,
+      textStyle: { fontFamily: FONT },
+      grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
+      tooltip: tooltip(function (p) {
+        var values = boxes[p.dataIndex] || [];
+        return [escapeHtml(p.name)].concat(values.map(function (v, i) {
+          return escapeHtml(names[i]) + ": " + escapeHtml(v);
+        })).join("<br>");
+      }),
+      xAxis: { type: "category", data: spec.categories },
+      yAxis: { type: "value", name: spec.series, nameTextStyle: { align: "left" }, scale: false },
+      series: [
+        {
+          type: "boxplot",
+          name: spec.series,
+          data: boxes,
+          itemStyle: { color: "#fbe9e7", borderColor: COLORS[0] },
+          boxWidth: [24, 60]
+        },
+        {
+          // The medians, labelled, on top of the boxes.
+          type: "scatter",
+          data: boxes.map(function (b, i) { return [i, b[2]]; }),
+          symbol: "rect",
+          symbolSize: [40, 2],
+          itemStyle: { color: COLORS[0] },
+          silent: true,
+          label: { show: true, position: "right", formatter: function (p) { return String(p.value[1]); } },
+          tooltip: { show: false }
+        }
+      ]
+    };
+  }
+
+  var BUILDERS = { bar: bar, pie: pie, boxplot: boxplot };
+
+  function dispose(element) {
+    var chart = window.echarts && window.echarts.getInstanceByDom(element);
+    if (chart) chart.dispose();
+    // What ECharts leaves (its DOM carries inline styles) must not reach htmx's
+    // history snapshot: restoring it would put style attributes into the page.
+    // ECharts also styles the container itself; htmx's settling would copy that
+    // style attribute onto the new content, which the CSP refuses.
+    element.textContent = "";
+    element.removeAttribute("_echarts_instance_");
+    element.removeAttribute("style");
+  }
+
+  function draw(element) {
+    if (!window.echarts) return;
+    var spec;
+    try {
+      spec = JSON.parse(element.getAttribute("data-chart"));
+    } catch (error) {
+      return;
+    }
+    var build = spec && BUILDERS[spec.kind];
+    if (!build) return;
+    dispose(element);
+    window.echarts.init(element, null, { renderer: "canvas" }).setOption(build(spec));
+  }
+
+  function drawAll(root, onlyNew) {
+    (root || document).querySelectorAll(SELECTOR).forEach(function (element) {
+      if (onlyNew && window.echarts && window.echarts.getInstanceByDom(element)) return;
+      draw(element);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document, false); });
+
+  // Filter results are swapped by htmx: free the old charts, draw the new ones.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.querySelectorAll) target.querySelectorAll(SELECTOR).forEach(dispose);
+  });
+  document.addEventListener("htmx:beforeHistorySave", function (event) {
+    var root = event.detail.historyElt || document.body;
+    root.querySelectorAll(SELECTOR).forEach(dispose);
+  });
+  document.addEventListener("htmx:afterSwap", function () { drawAll(document, true); });
+  document.addEventListener("htmx:historyRestore", function () { drawAll(document, false); });
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) window.clearTimeout(pending);
+    pending = window.setTimeout(function () {
+      pending = null;
+      document.querySelectorAll(SELECTOR).forEach(function (element) {
+        var chart = window.echarts && window.echarts.getInstanceByDom(element);
+        if (chart) chart.resize();
+      });
+    }, 150);
+  });
+})();
