@@ -68,6 +68,12 @@ def str_enum(enum_cls, name):
     )
 
 
+def _writing_request():
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 def configure_sqlite(engine):
     """Make SQLite behave: foreign keys on, WAL, a busy timeout, and real SAVEPOINTs.
 
@@ -88,7 +94,11 @@ def configure_sqlite(engine):
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A request that writes takes SQLite's write lock before its first read:
+        # a deferred transaction that read first cannot upgrade once another
+        # writer committed ("database is locked" at once, whatever the busy
+        # timeout), whereas BEGIN IMMEDIATE simply waits its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
 
 def upsert(session, table, rows, key_columns, update_columns, only_changed_column=None, chunk=5000):

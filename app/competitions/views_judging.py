@@ -1,4 +1,5 @@
 """The judges' tablet grid, signing, and the chief judge's desk."""
+import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -91,10 +92,12 @@ def save_cell(event_id):
     except DomainError as problem:
         db.session.rollback()
         error = str(problem.message)
-    data = queries.grid(member, criterion.stage)
+    filled, total = queries.grid_progress(member, criterion.stage)
+    sheet = db.session.scalar(sa.select(Sheet).where(Sheet.member_id == member.id,
+                                                     Sheet.stage_id == criterion.stage_id))
     return htmx.render("competitions/judging/_cell.html", entry=entry, criterion=criterion, event=member.event,
                        value=raw if error else value, error=error, saved=error is None, oob_progress=True,
-                       sheet=data["sheet"], filled=data["filled"], total=data["total"], stage=criterion.stage)
+                       sheet=sheet, filled=filled, total=total, stage=criterion.stage)
 
 
 @bp.route("/judging/<int:event_id>/<int:stage_id>/sign", methods=["POST"])

@@ -3,7 +3,9 @@
 // app/training/dashboard.py:charts); this file turns it into an ECharts option
 // and draws it. Loaded as a file after echarts.min.js: the CSP forbids inline scripts.
 // Tooltips are plain text: ECharts' default tooltip HTML carries inline styles,
-// which the CSP (style-src 'self') would refuse.
+// which the CSP (style-src 'self') would refuse. Chart containers carry no id:
+// htmx "settles" the attributes of elements with an id after a swap, and would
+// then strip (and so re-apply under the CSP) the style ECharts gives its container.
 (function () {
   "use strict";
 
@@ -120,8 +122,8 @@
     if (chart) chart.dispose();
     // What ECharts leaves (its DOM carries inline styles) must not reach htmx's
     // history snapshot: restoring it would put style attributes into the page.
-    // ECharts also styles the container itself; htmx's settling would copy that
-    // style attribute onto the new content, which the CSP refuses.
+    // ECharts also styles the container; a history snapshot holding that style
+    // attribute would be refused by the CSP when htmx restores it.
     element.textContent = "";
     element.removeAttribute("_echarts_instance_");
     element.removeAttribute("style");

@@ -124,14 +124,14 @@ def revoke_certificate(certificate_id):
             services.revoke_certificate(current_user, certificate, form.reason.data)
         except DomainError as error:
             db.session.rollback()
+            if error.field != "reason":  # e.g. revoked meanwhile: say so over the fresh row
+                flash(str(error.message), "error")
+                return _revoked_row_or_list(certificate)
             _form_error(form, error)
         else:
             db.session.commit()
             flash(_("Certificate %(number)s was revoked.", number=certificate.number), "success")
-            if htmx.is_htmx():
-                return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
-                                renewed=set(), form=RevokeForm(formdata=None), STATE_LABELS=STATE_LABELS)
-            return redirect(url_for("training.course_certificates", course_id=certificate.course_id), code=303)
+            return _revoked_row_or_list(certificate)
     # The form again, with its error in place (200, so htmx swaps it).
     if htmx.is_htmx():
         renewed = {certificate.id} if db.session.scalar(
@@ -139,6 +139,13 @@ def revoke_certificate(certificate_id):
         return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
                         renewed=renewed, form=form, STATE_LABELS=STATE_LABELS)
     return _course_page(certificate.course, revoke_forms={certificate.id: form})
+
+
+def _revoked_row_or_list(certificate):
+    if htmx.is_htmx():
+        return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
+                        renewed=set(), form=None, STATE_LABELS=STATE_LABELS)
+    return redirect(url_for("training.course_certificates", course_id=certificate.course_id), code=303)
 
 
 @bp.route("/certificates/<int:certificate_id>/renew", methods=["POST"])

@@ -23,7 +23,6 @@ import html
 import json
 import random
 import re
-import statistics
 import threading
 import time
 from decimal import Decimal

@@ -47,6 +47,7 @@ def test_cell_saves_in_place_and_shows_errors(client, cup, db):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "cell-saved" in body and 'value="55.5"' in body
     assert 'id="competitions-progress" class="progress-line" hx-swap-oob="true"' in body
+    assert re.search(r'data-testid="progress">\D*1\D+8\D*<', body)  # 4 entries × 2 criteria, one entered
     assert db.session.scalar(sa.select(Score.value).where(Score.judge_id == judge.id)) == D("55.5")
 
     response = save(client, cup, entry, cup["quality"], "61")

@@ -47,7 +47,7 @@ def squash(text):
     return "".join(text.split())
 
 
-def count_queries(db, client, url):
+def count_queries(db, client, url, selects_only=False):
     statements = []
     engine = db.engines[None]
 
@@ -60,6 +60,8 @@ def count_queries(db, client, url):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, url
+    if selects_only:  # the tests' SAVEPOINTs are no work of the page
+        statements = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     return len(statements)
 
 
@@ -198,7 +200,8 @@ def test_revoking_needs_a_reason_and_shows_on_the_row(client, db, certified, log
     assert certificate.revoked_at is not None
 
     again = client.post(url, data={"reason": "再次"})
-    assert again.status_code == 200 and "already revoked" in text_of(again)
+    assert again.status_code == 303
+    assert "already revoked" in text_of(client.get(again.headers["Location"]))
 
 
 def test_revoking_without_javascript_redirects(client, db, certified, login):
@@ -485,7 +488,7 @@ def test_verification_answers_304_and_changes_etag_on_revocation(client, db, cer
 def test_a_cached_verification_costs_one_query(client, db, certified):
     url = f"/verify/{certified['certificates'][0].verify_code}"
     client.get(url)
-    assert count_queries(db, client, url) == 1
+    assert count_queries(db, client, url, selects_only=True) == 1
 
 
 def test_verification_json(client, db, certified):

@@ -77,7 +77,7 @@ def test_attendance_then_marks_then_a_resit(live_server, classroom, page):
     page.locator(f"input[name=m-{first}-practical]").press("Tab")
     expect(page.get_by_test_id(f"total-{first}")).to_have_text("87")
 
-    # 张伟 was at 2 of 5 lessons (after "all present": every lesson) — take him off three again.
+    # "All present" also marked 张伟 at every lesson: he missed the last three after all.
     page.goto(f"{base}/attendance")
     for lesson in lessons[2:]:
         page.get_by_test_id(f"att-{lesson}-{second}").click()

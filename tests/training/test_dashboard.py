@@ -218,7 +218,7 @@ def test_chart_data_travels_as_json_in_the_page(client, login, history):
     login("staff")
     body = client.get(f"/training/bases/{history['base'].id}/dashboard", query_string=PERIOD).get_data(as_text=True)
     specs = {name: json.loads(raw.replace("&#39;", "'")) for name, raw in
-             re.findall(r'id="training-chart-(\w+)" data-chart=\'([^\']*)\'', body)}
+             re.findall(r'data-chart-name="(\w+)" data-chart=\'([^\']*)\'', body)}
     assert set(specs) == {"trade", "pass", "tags", "income"}
     assert specs["trade"]["categories"] == ["焊工", "电工"] and specs["trade"]["values"] == [5, 2]
     assert specs["pass"]["values"] == ["75.0"]
