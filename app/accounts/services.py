@@ -87,7 +87,7 @@ def register_trainee(name, mobile, password):
         raise DomainError(_l("Please enter an 11-digit mainland mobile number."), "mobile")
     check_password_rules(password, mobile)
     message = _l("This mobile number is already registered. Please sign in instead.")
-    existing = db.session.scalar(sa.select(User).where(User.mobile == mobile).with_for_update())
+    existing = db.session.scalar(sa.select(User).where(User.mobile == mobile).with_for_update(of=User))
     if existing is not None and existing.password_hash == UNCLAIMED_PASSWORD:
         # Enrolled from a roster by a training base: registering claims the account.
         before = existing.snapshot()

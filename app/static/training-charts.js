@@ -72,7 +72,7 @@
         radius: ["35%", "62%"],
         center: ["50%", "44%"],
         data: (spec.slices || []).map(function (s) { return { name: s.name, value: Number(s.value) }; }),
-        label: { formatter: "{b}\n{c}" }
+        label: { formatter: "{b}\n{c}", width: 72, overflow: "break" }
       }]
     };
   }
@@ -91,7 +91,7 @@
         })).join("<br>");
       }),
       xAxis: { type: "category", data: spec.categories },
-      yAxis: { type: "value", name: spec.series, nameTextStyle: { align: "left" }, scale: false },
+      yAxis: { type: "value" },
       series: [
         {
           type: "boxplot",
@@ -117,16 +117,23 @@
 
   var BUILDERS = { bar: bar, pie: pie, boxplot: boxplot };
 
+  // Free a chart and put a pristine container in its place: ECharts styles its
+  // container (and may still touch it from a pending timer), and a style attribute
+  // in htmx's history snapshot would be refused by the CSP when the page is restored.
   function dispose(element) {
     var chart = window.echarts && window.echarts.getInstanceByDom(element);
     if (chart) chart.dispose();
-    // What ECharts leaves (its DOM carries inline styles) must not reach htmx's
-    // history snapshot: restoring it would put style attributes into the page.
-    // ECharts also styles the container; a history snapshot holding that style
-    // attribute would be refused by the CSP when htmx restores it.
-    element.textContent = "";
-    element.removeAttribute("_echarts_instance_");
-    element.removeAttribute("style");
+    if (!element.hasAttribute("style") && !element.firstChild && !element.hasAttribute("_echarts_instance_")) {
+      return element;
+    }
+    var fresh = document.createElement(element.tagName);
+    Array.prototype.forEach.call(element.attributes, function (attribute) {
+      if (attribute.name !== "style" && attribute.name !== "_echarts_instance_") {
+        fresh.setAttribute(attribute.name, attribute.value);
+      }
+    });
+    if (element.parentNode) element.parentNode.replaceChild(fresh, element);
+    return fresh;
   }
 
   function draw(element) {
@@ -139,7 +146,7 @@
     }
     var build = spec && BUILDERS[spec.kind];
     if (!build) return;
-    dispose(element);
+    element = dispose(element);
     window.echarts.init(element, null, { renderer: "canvas" }).setOption(build(spec));
   }
 

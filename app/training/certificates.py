@@ -1,12 +1,15 @@
 """Certificates for people and machines: masked names, verification facts, the
 Open Badges 3.0 document, PDFs and ZIPs, and the outcome check-ins.
 
-Verification is public and must be cheap: `verification_stamp` is one lookup on
-the unique `verify_code` index, and the rendered page, JSON and badge are kept
-per (code, stamp, language) in `verify_cache`. The stamp holds the certificate's
-state (valid / expired / revoked, so a certificate that expires overnight gets a
-new page) and its `updated_at`, which every change bumps: a revocation shows on
-the very next request, in every worker.
+Verification is public and must be cheap. The rendered page, JSON and badge are
+kept per (code, stamp, language) in `verify_cache`, and an unchanged client gets a
+304. The stamp holds the certificate's state (valid / expired / revoked, worked
+out per request, so a certificate that expires overnight gets a new page at
+midnight) and its `updated_at`, which every change bumps. The row behind the
+stamp (one lookup on the unique `verify_code` index) is kept per worker for at
+most a second, and forgotten at once when this process flushes a change to the
+certificate: a revocation shows on the next request here, within a second in the
+other workers.
 
 The Open Badges document is a *hosted* credential: it carries no `proof`
 (signature). Its authenticity rests on being served from this site at its `id`
@@ -16,6 +19,8 @@ import calendar
 import hashlib
 import hmac
 import re
+import threading
+import time as clock
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -25,7 +30,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.routing import BuildError
 
 from app import pdf
@@ -89,19 +94,67 @@ def state_of(status, expires_on, today=None):
 
 # ------------------------------------------------------------------ verification
 
-def verification_stamp(code, today=None):
-    """The version of a certificate's public page, or None for an unknown code.
+STAMP_TTL_SECONDS = 1.0
+MAX_STAMPS = 10_000
 
-    One query on the unique index of verify_code; no ORM objects.
+
+class StampRows:
+    """code → (status, updated_at, expires_on), per worker, each for at most a TTL.
+
+    Unknown codes are never kept (random guesses cannot fill memory), and the
+    whole map is dropped when it reaches MAX_STAMPS.
     """
-    row = db.session.execute(
-        sa.select(Certificate.status, Certificate.updated_at, Certificate.expires_on)
-        .where(Certificate.verify_code == code)
-    ).first()
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rows = {}
+
+    def get(self, code):
+        now = clock.monotonic()
+        cached = self._rows.get(code)
+        if cached is not None and now - cached[1] < STAMP_TTL_SECONDS:
+            return cached[0]
+        row = db.session.execute(
+            sa.select(Certificate.status, Certificate.updated_at, Certificate.expires_on)
+            .where(Certificate.verify_code == code)
+        ).first()
+        if row is not None:
+            row = tuple(row)
+            with self._lock:
+                if len(self._rows) >= MAX_STAMPS:
+                    self._rows.clear()
+                self._rows[code] = (row, now)
+        return row
+
+    def forget(self, code):
+        with self._lock:
+            self._rows.pop(code, None)
+
+    def clear(self):
+        with self._lock:
+            self._rows.clear()
+
+
+stamp_rows = StampRows()
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _forget_changed_certificates(session, _context):
+    """A certificate changed in this process: its next verification reads the row again."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, Certificate):
+            code = sa.inspect(obj).dict.get("verify_code")  # no lazy load inside a flush
+            if code:
+                stamp_rows.forget(code)
+
+
+def verification_stamp(code, today=None):
+    """The version of a certificate's public page, or None for an unknown code."""
+    row = stamp_rows.get(code)
     if row is None:
         return None
-    updated = int(row.updated_at.timestamp() * 1_000_000)
-    return f"{state_of(row.status, row.expires_on, today)}.{updated}"
+    status, updated_at, expires_on = row
+    return f"{state_of(status, expires_on, today)}.{int(updated_at.timestamp() * 1_000_000)}"
 
 
 def by_code(code, with_base=False):

@@ -38,14 +38,13 @@ from app.training.models import (
 # ---- read side shared by the classroom pages and the workbooks
 
 
-def attendance_marks(course_id):
-    """(lesson id, enrolment id) → present, for every attendance row of the course (one query)."""
-    rows = db.session.execute(
-        sa.select(Attendance.lesson_id, Attendance.enrolment_id, Attendance.present)
-        .join(Lesson, Lesson.id == Attendance.lesson_id)
-        .where(Lesson.course_id == course_id)
-    )
-    return {(lesson_id, enrolment_id): present for lesson_id, enrolment_id, present in rows}
+def attendance_marks(course_id, enrolment_ids=None):
+    """(lesson id, enrolment id) → present, for the attendance rows of the course (one query)."""
+    query = (sa.select(Attendance.lesson_id, Attendance.enrolment_id, Attendance.present)
+             .join(Lesson, Lesson.id == Attendance.lesson_id).where(Lesson.course_id == course_id))
+    if enrolment_ids is not None:
+        query = query.where(Attendance.enrolment_id.in_(list(enrolment_ids)))
+    return {(lesson_id, enrolment_id): present for lesson_id, enrolment_id, present in db.session.execute(query)}
 
 
 def latest_attempts(course_id, enrolment_ids=None):
@@ -229,10 +228,10 @@ def _resolve(course_id, result):
     """Row number → enrolment for every row that names exactly one person; problems go to `result`."""
     enrolments = db.session.scalars(queries.course_enrolments(course_id)).unique().all()
     by_mobile = {e.user.mobile: e for e in enrolments if e.user.mobile}
-    enrolled_by_name = {}
+    enrolled_by_name, others_by_name = {}, {}
     for enrolment in enrolments:
-        if enrolment.status == EnrolmentStatus.ENROLLED:
-            enrolled_by_name.setdefault(enrolment.user.name, []).append(enrolment)
+        names = enrolled_by_name if enrolment.status == EnrolmentStatus.ENROLLED else others_by_name
+        names.setdefault(enrolment.user.name, []).append(enrolment)
     unknown = {values["mobile"] for _row, values in result.rows if values["mobile"] not in by_mobile}
     unknown.discard(None)
     registered = set(db.session.scalars(sa.select(User.mobile).where(User.mobile.in_(unknown)))) if unknown else set()
@@ -254,7 +253,7 @@ def _resolve(course_id, result):
                                                       name=enrolment.user.name))
                 continue
         else:
-            matches = enrolled_by_name.get(name, [])
+            matches = enrolled_by_name.get(name) or others_by_name.get(name, [])[:1]  # "not enrolled" below
             if not matches:
                 result.add_error(row, name_header, _l("No trainee of this course has this name."))
                 continue

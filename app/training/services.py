@@ -274,6 +274,38 @@ def mark_attendance(actor, lesson, enrolment, present):
            ["lesson_id", "enrolment_id"], ["present", "marked_by_id", "marked_at"])
     audit.record(actor, "attendance.mark", ("Enrolment", enrolment.id),
                  after={"lesson_id": lesson.id, "present": bool(present)})
+    _recheck_result(actor, enrolment)
+
+
+def mark_lesson_present(actor, lesson, enrolments):
+    """Everyone enrolled was there: one call for the whole lesson column."""
+    for enrolment in enrolments:
+        mark_attendance(actor, lesson, enrolment, True)
+
+
+def _certified(enrolment):
+    """The number of the certificate issued on this enrolment's marks, if any."""
+    return db.session.scalar(sa.select(Certificate.number).where(
+        Certificate.course_id == enrolment.course_id, Certificate.user_id == enrolment.user_id).limit(1))
+
+
+def _recheck_result(actor, enrolment):
+    """Attendance corrected after the marks: the latest result follows (until certified)."""
+    latest = db.session.scalar(sa.select(Attempt).where(Attempt.enrolment_id == enrolment.id)
+                               .order_by(Attempt.number.desc()).limit(1))
+    if latest is None or latest.total is None or _certified(enrolment):
+        return
+    course = enrolment.course
+    rate = attendance_rate(course, [enrolment.id])[enrolment.id]
+    passed = latest.total >= course.pass_mark and _attended(course, rate)
+    if passed != latest.passed:
+        latest.passed = passed
+        db.session.flush()
+        audit.record(actor, "attempt.recheck", latest, after={"passed": passed, "attendance": rate})
+
+
+def _attended(course, rate):
+    return course.min_attendance == 0 or (rate is not None and rate >= course.min_attendance)
 
 
 def attendance_rate(course, enrolment_ids):
@@ -302,11 +334,16 @@ def record_attempt(actor, enrolment, *, theory, practical, resit=False, rate=Non
     for value, field in ((theory, "theory"), (practical, "practical")):
         if value is not None and not (Decimal(0) <= value <= Decimal(100)):
             raise DomainError(_l("Marks are between 0 and 100."), field)
+    number = _certified(enrolment)
+    if number:
+        raise DomainError(_l("These marks led to certificate %(number)s; they can no longer change.", number=number))
     if rate is None:
         rate = attendance_rate(course, [enrolment.id])[enrolment.id]
     latest = db.session.scalar(sa.select(Attempt).where(Attempt.enrolment_id == enrolment.id)
                                .order_by(Attempt.number.desc()).limit(1).with_for_update())
-    if latest is not None and latest.passed and resit:
+    if resit and (latest is None or latest.passed is None):
+        raise DomainError(_l("A re-sit follows a completed, failed attempt."))
+    if resit and latest.passed:
         raise DomainError(_l("This person already passed; no re-sit is needed."))
     if latest is None or resit:
         attempt = Attempt(enrolment_id=enrolment.id, number=(latest.number + 1) if latest else 1)
@@ -316,8 +353,8 @@ def record_attempt(actor, enrolment, *, theory, practical, resit=False, rate=Non
     before = None if attempt.id is None else snapshot(attempt, "theory", "practical", "total", "passed")
     attempt.theory, attempt.practical = theory, practical
     attempt.total = assessment_total(course, theory, practical)
-    attended = rate is not None and rate >= course.min_attendance or course.min_attendance == 0
-    attempt.passed = None if attempt.total is None else (attempt.total >= course.pass_mark and attended)
+    attempt.passed = None if attempt.total is None else (attempt.total >= course.pass_mark
+                                                          and _attended(course, rate))
     attempt.recorded_by_id, attempt.recorded_at = getattr(actor, "id", None), utcnow()
     _flush(_l("These marks were just recorded by someone else; reload the page."))
     audit.record(actor, "attempt.record", attempt, before=before,

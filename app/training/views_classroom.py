@@ -59,11 +59,9 @@ def _context(course, **extra):
 # ---- attendance
 
 
-def _attendance_page(course, status=200):
-    response = htmx.render("training/classroom/attendance.html", "grid",
-                           **_context(course, grid=exports.attendance_grid(course)))
-    response.status_code = status
-    return response
+def _attendance_page(course):
+    return htmx.render("training/classroom/attendance.html", "grid",
+                       **_context(course, grid=exports.attendance_grid(course)))
 
 
 @bp.route("/courses/<int:course_id>/attendance")
@@ -94,7 +92,7 @@ def attendance_mark(course_id, lesson_id, enrolment_id):
             flash(error, "error")
         return redirect(url_for("training.attendance", course_id=course.id,
                                 _anchor=f"training-att-{lesson.id}-{enrolment.id}"), code=303)
-    marks = exports.attendance_marks(course.id)
+    marks = exports.attendance_marks(course.id, [enrolment.id])
     rate = services.attendance_rate(course, [enrolment.id]).get(enrolment.id)
     return htmx.render("training/classroom/_attendance_cell.html",
                        **_context(course, lesson=lesson, enrolment=enrolment,
@@ -109,8 +107,7 @@ def attendance_all_present(course_id, lesson_id):
     course = _course(course_id)
     lesson = _lesson(course, lesson_id)
     try:
-        for enrolment in queries.enrolled(course.id):
-            services.mark_attendance(current_user, lesson, enrolment, True)
+        services.mark_lesson_present(current_user, lesson, queries.enrolled(course.id))
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -133,8 +130,6 @@ def _assessment_page(course, errors=None, typed=None):
 
 def _record(row, theory, practical):
     """Save one trainee's marks through the service (which decides total and pass/fail)."""
-    if row.locked:
-        raise DomainError(exports.locked_message(row))
     return services.record_attempt(current_user, row.enrolment, theory=theory, practical=practical, rate=row.rate)
 
 
@@ -217,9 +212,6 @@ def assessment_resit(course_id, enrolment_id):
     row = exports.mark_rows(course, [enrolment])[0]
     error = None
     try:
-        if not row.can_resit:
-            # The service refuses a re-sit after a pass; an unmarked attempt is not a failure either.
-            raise DomainError(_("Only a trainee who failed the latest attempt can re-sit."))
         attempt = services.record_attempt(current_user, enrolment, theory=None, practical=None, resit=True,
                                           rate=row.rate)
         db.session.commit()

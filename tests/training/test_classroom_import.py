@@ -73,7 +73,7 @@ def error_rows(response):
 @pytest.mark.parametrize("row,message", [
     (["魏小红", "13800000000", 80, 80], "No one is registered with this mobile number"),
     (["无此人", None, 80, 80], "No trainee of this course has this name"),
-    (["王强", None, 80, 80], "No trainee of this course has this name"),  # waitlisted: not in the class
+    (["王强", None, 80, 80], "王强 is not enrolled in the course (On the waitlist)"),
     (["张伟", "{mobile0}", 80, 80], "belongs to 魏小红"),
     (["魏小红", "{mobile0}", 101, 80], "must be at most 100"),
     (["魏小红", "{mobile0}", -5, 80], "must be at least 0"),
