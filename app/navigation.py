@@ -17,6 +17,7 @@ ITEMS = [
     ("training.my_training", _l("My training"), "personal"),
     ("competitions.my_results", _l("My results"), "personal"),
     ("training.manage", _l("Training management"), "admin"),
+    ("training.dashboard", _l("Training dashboard"), "admin"),
     ("competitions.manage_index", _l("Competition management"), "admin"),
     ("accounts.users", _l("Accounts"), "admin"),
     ("accounts.organizations", _l("Organisations"), "admin"),

@@ -12,6 +12,12 @@ ids, logins). The bench process itself never imports the app.
     leaderboard  a competition with published final results, one event of 300 entries
     score_rows   (a query, not a data set) the stored marks of the given judges
     workbook     (no database) writes the 70,000-score import workbook to a path
+    catalog      2,000 published courses at the demo's 6 training bases in 12 trades (bulk-inserted),
+                 and the SQL statements of a few catalog requests, counted in-process
+    roster       a course of 5,000 seats and a 10,000-row roster workbook (姓名, 手机号) at a path
+    roster_import  (times itself) imports that workbook into that course as the staff route does
+    certificates a finished course whose 40 trainees were certified through the services, and
+                 2,000 more certificates bulk-inserted, for the verification page
 
 Bench judges have no unit, so that no entry is hidden from them as a conflict of interest;
 their password is the demo password.
@@ -250,8 +256,286 @@ def workbook(args):
     return {"path": args.path, "scores": count, "entries": args.entries, "judges": args.judges}
 
 
+
+# ---- training (catalog_2000, roster_10k, verify_page)
+
+# The twelve trades of the demo (app/accounts/demo.py TRADES), spread over the demo's six bases.
+TRAINING_TRADES = ("HG", "DG", "DS", "ZB", "YY", "CAD", "BIM", "KD", "WRJ", "HJR", "JK", "JSY")
+CATALOG_PROBES = ("/training/", "/training/?q=焊工&seats=y", "/training/?trade={trade}&level=4")
+
+
+def _training_base():
+    """The demo's welding base (or the first active one): where the bench's single courses run."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.training.models import BaseStatus, TrainingBase
+
+    bases = db.session.scalars(sa.select(TrainingBase).where(TrainingBase.status == BaseStatus.ACTIVE)
+                               .order_by(TrainingBase.id)).all()
+    if not bases:
+        raise BenchError("the demo data has no active training base (app/training/demo.py)")
+    return next((b for b in bases if b.code == "dghg"), bases[0])
+
+
+def _trade(code):
+    import sqlalchemy as sa
+
+    from app.accounts.models import Trade
+    from app.extensions import db
+
+    return db.session.scalar(sa.select(Trade).where(Trade.code == code))
+
+
+def _course(actor, title, *, seats, starts_on, days=14, certificate=None):
+    """One published welding course through the service (audited, like a staff form)."""
+    from app.training import services
+    from app.training.models import CourseStatus, Level
+
+    return services.save_course(
+        actor, None, base_id=_training_base().id, trade_id=_trade("HG").id, title=title,
+        description="基准测试用培训班。", level=Level.FOUR, starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=days - 1), seats=seats, enrol_opens_at=None, enrol_closes_at=None,
+        fee=D(0), eligibility="anyone", requires_approval=False, theory_weight=D(30), practical_weight=D(70),
+        pass_mark=D(60), min_attendance=D(80), certificate_name=certificate, certificate_years=3 if certificate else None,
+        status=CourseStatus.PUBLISHED)
+
+
+def _bulk_trainees(rng, count):
+    """`count` trainee accounts the way the demo makes them: sa.insert, no password (UNCLAIMED_PASSWORD)."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import Organization
+    from app.extensions import db
+    from app.training.demo import _people
+
+    units = db.session.scalars(sa.select(Organization).where(Organization.kind == "unit")).all()
+    return _people(rng, count, units)
+
+
+def _count_queries(paths):
+    """Each path GET as an anonymous visitor in-process (Flask's test client, a fresh app
+    context and session each): path -> [status, SQL statements, ms]. Everything is committed first."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from app.extensions import db
+
+    db.session.commit()
+    app = current_app._get_current_object()
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    found = {}
+    try:
+        for path in paths:
+            for _ in range(2):  # the first request of a process also compiles templates
+                statements.clear()
+                with app.app_context():
+                    started = time.perf_counter()
+                    response = app.test_client().get(path)
+                    elapsed = time.perf_counter() - started
+            found[path] = [response.status_code, len(statements), round(elapsed * 1000, 1)]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return found
+
+
+def catalog(args):
+    """`entries` published courses (default 2,000) at the demo's six bases in twelve trades, bulk-inserted:
+    still to start or running, all levels, some with a fee, seats partly taken and one in five full."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import Trade
+    from app.db import utcnow
+    from app.extensions import db
+    from app.training.models import BaseStatus, Course, CourseStatus, Eligibility, Level, TrainingBase
+
+    rng = random.Random(2030)
+    bases = db.session.scalars(sa.select(TrainingBase).where(TrainingBase.status == BaseStatus.ACTIVE)
+                               .order_by(TrainingBase.id)).all()
+    trades = db.session.scalars(sa.select(Trade).where(Trade.code.in_(TRAINING_TRADES)).order_by(Trade.id)).all()
+    if len(bases) < 6 or len(trades) < 12:
+        raise BenchError(f"the demo has {len(bases)} active training bases and {len(trades)} of the 12 trades")
+    levels = list(Level)
+    today, now = date.today(), utcnow()
+    rows, full = [], 0
+    for n in range(args.entries):
+        trade, level = rng.choice(trades), rng.choice(levels)
+        starts_on = today + timedelta(days=rng.randint(-10, 365))  # some running already, still listed
+        seats = rng.choice((10, 20, 25, 30, 40, 50, 60))
+        taken = seats if rng.random() < 0.2 else rng.randint(0, seats - 1)
+        full += taken == seats
+        suffix = "" if level == Level.NONE else f"（{level.value}级）"
+        rows.append({
+            "base_id": rng.choice(bases).id, "trade_id": trade.id, "title": f"{trade.name}{suffix}培训班（第{n + 1}期）",
+            "description": rng.choice(("理论教学与实际操作相结合，结业考核合格者颁发证书。",
+                                       "面向全市职工免费开展技能培训，名额有限，先到先得。",
+                                       f"{trade.name}岗位技能提升，小班教学，配套实训设备。")),
+            "level": level.value, "starts_on": starts_on, "ends_on": starts_on + timedelta(days=rng.randint(3, 30)),
+            "seats": seats, "seats_taken": taken, "fee": D(0) if rng.random() < 0.9 else D(rng.choice((200, 300, 500))),
+            "eligibility": Eligibility.ANYONE.value, "requires_approval": False, "theory_weight": D(30),
+            "practical_weight": D(70), "pass_mark": D(60), "min_attendance": D(80),
+            "certificate_name": f"{trade.name}培训合格证书", "certificate_years": None,
+            "status": CourseStatus.PUBLISHED.value, "created_at": now, "updated_at": now,
+        })
+    for start in range(0, len(rows), 1000):
+        db.session.execute(sa.insert(Course), rows[start:start + 1000])
+    welder = next(t for t in trades if t.code == "HG")
+    paths = [p.format(trade=welder.id) for p in CATALOG_PROBES]
+    listed = db.session.scalar(sa.select(sa.func.count()).select_from(Course).join(Course.base).where(
+        Course.status == CourseStatus.PUBLISHED, Course.ends_on >= today, TrainingBase.status == BaseStatus.ACTIVE))
+    return {"courses": args.entries, "full": full, "listed": listed, "bases": len(bases), "trades": len(trades),
+            "paths": paths, "probes": _count_queries(paths)}
+
+
+def roster(args):
+    """A published course of `seats` seats (default 5,000) and a roster workbook (姓名, 手机号) of `entries`
+    rows (default 10,000) at `path`: everyone of the demo with a mobile number, then new people."""
+    import sqlalchemy as sa
+    from openpyxl import Workbook
+
+    from app.accounts.models import User
+    from app.competitions.demo import person
+    from app.extensions import db
+    from app.training import roster as training_roster
+
+    rng = random.Random(2031)
+    course = _course(_actor(), "焊工（中级）培训班（基准测试：花名册导入）", seats=args.seats,
+                     starts_on=date.today() + timedelta(days=30))
+    known = db.session.execute(sa.select(User.name, User.mobile).where(User.mobile.is_not(None))
+                               .order_by(User.id).limit(args.entries // 10)).all()
+    people = [(name, mobile) for name, mobile in known]
+    people += [(person(rng), f"139{n:08d}") for n in range(args.entries - len(people))]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title="roster")
+    sheet.append([column.header for column in training_roster.COLUMNS])
+    for row in people:
+        sheet.append(list(row))
+    book.save(args.path)
+    return {"course_id": course.id, "path": args.path, "rows": len(people), "known": len(known),
+            "seats": args.seats}
+
+
+def roster_import(args):
+    """What the staff roster route does: import_roster(staff, course, workbook stream), then commit.
+    Times those two steps, and reports the process's peak RSS before them."""
+    import io
+    import resource
+
+    import sqlalchemy as sa
+
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.training import roster as training_roster
+    from app.training.models import Course
+
+    staff = db.session.scalar(sa.select(User).where(User.username == "staff"))
+    course = db.session.get(Course, args.course)
+    if staff is None or course is None:
+        raise BenchError(f"roster_import: no demo `staff` account or no course {args.course}")
+    with open(args.path, "rb") as file:
+        stream = io.BytesIO(file.read())  # what excel.check_upload hands the route
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    outcome = training_roster.import_roster(staff, course, stream)
+    if not outcome.ok:
+        raise BenchError(f"roster_import: the workbook was refused: {outcome.result.errors[:5]}")
+    imported = time.perf_counter() - started
+    db.session.commit()
+    return {**outcome.counts, "import_seconds": round(imported, 3),
+            "commit_seconds": round(time.perf_counter() - started - imported, 3),
+            "rss_before_mb": round(before_mb, 1)}
+
+
+def _reserve_numbers(trade_code, year, count):
+    """The first of `count` certificate serials taken at once from the service's sequence."""
+    from app.extensions import db
+    from app.training.models import CertificateSequence
+
+    row = db.session.get(CertificateSequence, (year, trade_code))
+    if row is None:
+        row = CertificateSequence(year=year, trade_code=trade_code, last=0)
+        db.session.add(row)
+    first, row.last = row.last + 1, row.last + count
+    db.session.flush()
+    return first
+
+
+def certificates(args):
+    """A finished welding course whose `entries` trainees (default 40) went through the services: enrolled,
+    five lessons of attendance, a marked assessment, certificates issued; plus `bulk` (default 2,000)
+    certificates of another course bulk-inserted (people, enrolments, passed attempts, certificates)."""
+    import secrets
+    from datetime import datetime, timezone
+
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from app.db import utcnow
+    from app.extensions import db
+    from app.training import services
+    from app.training.models import Attempt, Certificate, Enrolment
+
+    rng = random.Random(2032)
+    actor = _actor()
+    today = date.today()
+    course = _course(actor, "焊工（中级）培训班（基准测试：证书核验）", seats=args.entries,
+                     starts_on=today - timedelta(days=60), certificate="焊工从业资格证书")
+    lessons = []
+    for n in range(5):
+        day = datetime.combine(course.starts_on + timedelta(days=2 * n), datetime.min.time(), tzinfo=timezone.utc)
+        lessons.append(services.add_lesson(actor, course, starts_at=day + timedelta(hours=1),
+                                           ends_at=day + timedelta(hours=4), topic=f"第{n + 1}讲"))
+    enrolments = [services.enrol(trainee, course, by_staff=True) for trainee in _bulk_trainees(rng, args.entries)]
+    for enrolment in enrolments:
+        for lesson in lessons:
+            services.mark_attendance(actor, lesson, enrolment, rng.random() < 0.95)
+    rates = services.attendance_rate(course, [e.id for e in enrolments])
+    for enrolment in enrolments:
+        services.record_attempt(actor, enrolment, theory=D(rng.randint(55, 98)), practical=D(rng.randint(58, 97)),
+                                rate=rates[enrolment.id])
+    issued = services.issue_certificates(actor, course, today=course.ends_on + timedelta(days=7))
+    if not issued:
+        raise BenchError("certificates: nobody passed, no certificate was issued")
+
+    # The bulk part: another finished course, written with sa.insert like the demo's people.
+    other = _course(actor, "焊工（中级）培训班（基准测试：证书批量）", seats=max(args.bulk, 1),
+                    starts_on=today - timedelta(days=90), certificate="焊工从业资格证书")
+    people = _bulk_trainees(rng, args.bulk) if args.bulk else []
+    now, issued_on = utcnow(), other.ends_on + timedelta(days=7)
+    if people:
+        db.session.execute(sa.insert(Enrolment), [
+            {"course_id": other.id, "user_id": p.id, "status": "enrolled", "queued_at": now, "decided_at": now,
+             "created_at": now, "updated_at": now} for p in people])
+        by_user = dict(db.session.execute(sa.select(Enrolment.user_id, Enrolment.id)
+                                          .where(Enrolment.course_id == other.id)).all())
+        db.session.execute(sa.insert(Attempt), [
+            {"enrolment_id": by_user[p.id], "number": 1, "theory": D(80), "practical": D(85), "total": D("83.50"),
+             "passed": True, "recorded_at": now} for p in people])
+        attempts = dict(db.session.execute(sa.select(Attempt.enrolment_id, Attempt.id)
+                                           .where(Attempt.enrolment_id.in_(list(by_user.values())))).all())
+        first = _reserve_numbers("HG", issued_on.year, len(people))
+        prefix = current_app.config.get("CERTIFICATE_PREFIX", "XZ")
+        db.session.execute(sa.insert(Certificate), [
+            {"number": f"{prefix}-{issued_on.year}-HG-{first + n:06d}", "verify_code": secrets.token_urlsafe(16),
+             "user_id": p.id, "course_id": other.id, "attempt_id": attempts[by_user[p.id]], "holder_name": p.name,
+             "title": other.certificate_name, "course_title": other.title, "trade_name": "焊工", "level": "4",
+             "base_name": other.base.name, "awarded_on": issued_on, "issued_on": issued_on,
+             "expires_on": issued_on.replace(year=issued_on.year + 3) - timedelta(days=1), "status": "valid",
+             "created_at": now, "updated_at": now} for n, p in enumerate(people)])
+    codes = db.session.scalars(sa.select(Certificate.verify_code).where(Certificate.course_id == other.id)
+                               .order_by(Certificate.id)).all()
+    return {"course_id": course.id, "trainees": args.entries, "issued": len(issued), "code": issued[0].verify_code,
+            "number": issued[0].number, "bulk_codes": codes}
+
+
 BUILDERS = {"standings": standings, "score_save": score_save, "leaderboard": leaderboard,
-            "score_rows": score_rows, "workbook": workbook}
+            "score_rows": score_rows, "workbook": workbook, "catalog": catalog, "roster": roster,
+            "roster_import": roster_import, "certificates": certificates}
 NO_DATABASE = {"workbook"}
 READ_ONLY = {"score_rows"}
 
@@ -259,17 +543,23 @@ READ_ONLY = {"score_rows"}
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.datasets")
     parser.add_argument("name", choices=BUILDERS)
-    parser.add_argument("path", nargs="?", help="workbook: where to write it")
+    parser.add_argument("path", nargs="?", help="workbook, roster: where to write it; roster_import: what to import")
     parser.add_argument("--entries", type=int)
     parser.add_argument("--judges", help="standings, workbook: how many; score_rows: comma-separated usernames")
     parser.add_argument("--savers", type=int, default=21, help="score_save: judges without marks (bsave00..)")
+    parser.add_argument("--seats", type=int, default=5000, help="roster: seats of the course")
+    parser.add_argument("--course", type=int, help="roster_import: the course id that `roster` printed")
+    parser.add_argument("--bulk", type=int, default=2000, help="certificates: bulk-inserted certificates")
     args = parser.parse_args(argv)
-    defaults = {"standings": 1000, "score_save": 1000, "leaderboard": 300, "workbook": 1000}
+    defaults = {"standings": 1000, "score_save": 1000, "leaderboard": 300, "workbook": 1000, "catalog": 2000,
+                "roster": 10000, "certificates": 40}
     args.entries = args.entries or defaults.get(args.name)
     if args.name in ("standings", "workbook"):
         args.judges = int(args.judges or 7)
-    if args.name == "workbook" and not args.path:
-        parser.error("workbook needs a path")
+    if args.name in ("workbook", "roster", "roster_import") and not args.path:
+        parser.error(f"{args.name} needs a path")
+    if args.name == "roster_import" and not args.course:
+        parser.error("roster_import needs --course")
     return args
 
 

@@ -57,7 +57,7 @@ def dashboard_workbook(base_id=None):
     base, filters = _scope(base_id)
     dash = stats.build(filters)
     named = base or (db.session.get(TrainingBase, filters.base_id) if filters.base_id else None)
-    data = stats.workbook(dash, named.name if named else None)
+    data = stats.workbook(dash, named.name if named else ("—" if filters.base_id else None))
     prefix = f"training-base-{base.code}" if base else "training"
     return send_file(io.BytesIO(data), mimetype=excel.XLSX_MIME, as_attachment=True,
                      download_name=f"{prefix}-dashboard-{filters.date_from}-{filters.date_to}.xlsx")

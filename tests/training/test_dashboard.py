@@ -241,6 +241,7 @@ def test_all_bases_page_has_a_base_filter(client, login, history):
     login("staff")
     body = client.get("/training/dashboard", query_string=PERIOD).get_data(as_text=True)
     assert 'name="base"' in body and history["other_base"].name in body
+    assert f'href="/training/dashboard.xlsx?from={PERIOD["from"]}&amp;to={PERIOD["to"]}"' in body
     assert "焊工（淮海）" in body and "焊工（初级）第一期" in body
 
 
