@@ -63,6 +63,8 @@ class Config:
     REPORT_DIR = os.environ.get("REPORT_DIR", str(INSTANCE_DIR / "reports"))
 
     PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
+    # Number of reverse proxies in front of the app (0 = none); see README.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # First part of certificate numbers, e.g. XZ-2026-HG-000123 (XZ = Xuzhou).
     CERTIFICATE_PREFIX = os.environ.get("CERTIFICATE_PREFIX", "XZ")
 

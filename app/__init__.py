@@ -30,6 +30,13 @@ def create_app(config=None):
             config.check()
         app.config.from_object(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("PROXY_HOPS"):
+        # Behind nginx: take scheme and host from X-Forwarded-*, so the URLs printed
+        # in certificate QR codes are the public https ones.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_blueprints(app)

@@ -23,8 +23,10 @@ def render(template, block=None, **context):
     """Render `block` of `template` for htmx requests, the full page otherwise."""
     if block and is_htmx():
         body = render_block(template, block, **context)
-        # Messages flashed while handling this request ride along out of band.
-        body += render_template("_flash.html", oob=True)
+        # Messages flashed while handling this request ride along out of band
+        # (never on shared cached fragments, which every visitor receives).
+        if not context.get("cacheable"):
+            body += render_template("_flash.html", oob=True)
     else:
         body = render_template(template, **context)
     response = make_response(body)

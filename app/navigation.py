@@ -15,6 +15,7 @@ ITEMS = [
     ("competitions.index", _l("Competitions"), "main"),
     ("competitions.judging", _l("My judging"), "main"),
     ("training.my_training", _l("My training"), "personal"),
+    ("training.my_certificates", _l("My certificates"), "personal"),
     ("competitions.my_results", _l("My results"), "personal"),
     ("training.manage", _l("Training management"), "admin"),
     ("training.dashboard", _l("Training dashboard"), "admin"),

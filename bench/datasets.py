@@ -313,9 +313,13 @@ def _bulk_trainees(rng, count):
     return _people(rng, count, units)
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 def _count_queries(paths):
     """Each path GET as an anonymous visitor in-process (Flask's test client, a fresh app
-    context and session each): path -> [status, SQL statements, ms]. Everything is committed first."""
+    context and session each): path -> [status, SQL statements, ms]. Transaction control
+    (BEGIN and the like) is not counted. Everything is committed first."""
     import sqlalchemy as sa
     from flask import current_app
 
@@ -325,8 +329,9 @@ def _count_queries(paths):
     app = current_app._get_current_object()
     statements = []
 
-    def count(*_args):
-        statements.append(1)
+    def count(_connection, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     found = {}
@@ -352,6 +357,7 @@ def catalog(args):
     from app.accounts.models import Trade
     from app.db import utcnow
     from app.extensions import db
+    from app.training import queries
     from app.training.models import BaseStatus, Course, CourseStatus, Eligibility, Level, TrainingBase
 
     rng = random.Random(2030)
@@ -386,10 +392,12 @@ def catalog(args):
         db.session.execute(sa.insert(Course), rows[start:start + 1000])
     welder = next(t for t in trades if t.code == "HG")
     paths = [p.format(trade=welder.id) for p in CATALOG_PROBES]
-    listed = db.session.scalar(sa.select(sa.func.count()).select_from(Course).join(Course.base).where(
-        Course.status == CourseStatus.PUBLISHED, Course.ends_on >= today, TrainingBase.status == BaseStatus.ACTIVE))
-    return {"courses": args.entries, "full": full, "listed": listed, "bases": len(bases), "trades": len(trades),
-            "paths": paths, "probes": _count_queries(paths)}
+    # How many courses each URL lists (over all its pages), with the page's own query.
+    matches = [db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+               for query in (queries.catalog(), queries.catalog(q="焊工", seats_only=True),
+                             queries.catalog(trade_id=welder.id, level="4"))]
+    return {"courses": args.entries, "full": full, "bases": len(bases), "trades": len(trades), "paths": paths,
+            "matches": matches, "probes": _count_queries(paths)}
 
 
 def roster(args):

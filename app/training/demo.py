@@ -136,6 +136,6 @@ def _run_past_course(actor, rng, course, people, today, sure_pass=None):
             if months <= months_since and rng.random() < 0.8:
                 before = D(rng.randrange(3200, 6000, 100))
                 raise_ = D(rng.choice([0, 300, 500, 800, 1000, 1500, 2000, 3000]))
-                services.record_outcome(actor, certificate, months=months, new_job=raise_ >= 1000,
+                services.record_outcome(actor, certificate, months=months, by_staff=True, new_job=raise_ >= 1000,
                                         new_post="焊接操作工" if course.trade.code == "HG" else "",
                                         income_before=before, income_after=before + raise_)

@@ -309,15 +309,19 @@ def _attended(course, rate):
 
 
 def attendance_rate(course, enrolment_ids):
-    """enrolment id → percent of the course's lessons attended (Decimal, 2 places)."""
+    """enrolment id → percent of the course's lessons attended (Decimal, 2 places);
+    None while nobody has taken that person's attendance yet ("not marked" is not "absent")."""
     lessons = db.session.scalar(sa.select(sa.func.count()).select_from(Lesson).where(Lesson.course_id == course.id))
-    present = dict(db.session.execute(
-        sa.select(Attendance.enrolment_id, sa.func.count()).where(
-            Attendance.enrolment_id.in_(list(enrolment_ids)), Attendance.present.is_(True))
-        .group_by(Attendance.enrolment_id)).all()) if enrolment_ids else {}
+    counts = {}
+    if enrolment_ids:
+        present = sa.func.sum(sa.case((Attendance.present.is_(True), 1), else_=0))
+        counts = {enrolment: (marked, int(attended or 0)) for enrolment, marked, attended in db.session.execute(
+            sa.select(Attendance.enrolment_id, sa.func.count(), present)
+            .where(Attendance.enrolment_id.in_(list(enrolment_ids))).group_by(Attendance.enrolment_id))}
     if not lessons:
         return {i: None for i in enrolment_ids}
-    return {i: round_half_up(Decimal(present.get(i, 0)) * 100 / lessons) for i in enrolment_ids}
+    return {i: round_half_up(Decimal(counts[i][1]) * 100 / lessons) if i in counts else None
+            for i in enrolment_ids}
 
 
 def assessment_total(course, theory, practical):
@@ -404,14 +408,14 @@ def issue_certificates(actor, course, today=None):
     return issued
 
 
-def _new_certificate(actor, course, user, attempt, *, awarded_on, issued_on, renewed_from=None):
+def _new_certificate(actor, course, user, attempt, *, awarded_on, issued_on, renewed_from=None, holder_name=None):
     expires = None
     if course.certificate_years:
         expires = issued_on.replace(year=issued_on.year + course.certificate_years) - timedelta(days=1)
     certificate = Certificate(
         number=_next_number(course.trade.code, issued_on.year), verify_code=secrets.token_urlsafe(16),
         user_id=user.id, course_id=course.id, attempt_id=attempt.id if attempt else None,
-        holder_name=user.name, title=course.certificate_name, course_title=course.title,
+        holder_name=holder_name or user.name, title=course.certificate_name, course_title=course.title,
         trade_name=course.trade.name, level=course.level, base_name=course.base.name,
         awarded_on=awarded_on, issued_on=issued_on, expires_on=expires,
         renewed_from_id=renewed_from.id if renewed_from else None,
@@ -442,19 +446,29 @@ def renew_certificate(actor, certificate, today=None):
     if db.session.scalar(sa.select(Certificate.id).where(Certificate.renewed_from_id == certificate.id)):
         raise DomainError(_l("This certificate was already renewed."))
     today = today or date.today()
-    renewed = _new_certificate(actor, certificate.course, certificate.user, None, awarded_on=certificate.awarded_on,
-                               issued_on=today, renewed_from=certificate)
-    renewed.holder_name = certificate.holder_name
-    db.session.flush()
-    return renewed
+    return _new_certificate(actor, certificate.course, certificate.user, None, awarded_on=certificate.awarded_on,
+                            issued_on=today, renewed_from=certificate, holder_name=certificate.holder_name)
 
 
 # ---- outcomes
 
 
-def record_outcome(actor, certificate, *, months, new_job, new_post="", income_before=None, income_after=None):
+def _months_after(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31,
+            30, 31][month - 1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+def record_outcome(actor, certificate, *, months, new_job, new_post="", income_before=None, income_after=None,
+                   by_staff=False, today=None):
     if months not in (3, 6, 12):
         raise DomainError(_l("Outcomes are recorded at 3, 6 or 12 months."), "months")
+    if certificate.status == CertificateStatus.REVOKED:
+        raise DomainError(_l("This certificate was revoked; its check-ins are closed."))
+    if not by_staff and (today or date.today()) < _months_after(certificate.issued_on, months):
+        raise DomainError(_l("This check-in is not due yet."), "months")
     for value, field in ((income_before, "income_before"), (income_after, "income_after")):
         if value is not None and value < 0:
             raise DomainError(_l("Income cannot be negative."), field)

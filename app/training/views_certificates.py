@@ -40,9 +40,8 @@ from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Co
 
 
 class RevokeForm(FlaskForm):
-    # "Required" is the service's rule (it words the message); the browser is told too.
-    reason = TextAreaField(_l("Reason for revoking"), validators=[Length(max=500)],
-                           render_kw={"required": True, "rows": 2})
+    # "Required" is the service's rule (it words the message); the row's textarea tells the browser too.
+    reason = TextAreaField(_l("Reason for revoking"), validators=[Length(max=500)])
 
 
 class OutcomeForm(FlaskForm):
@@ -76,18 +75,15 @@ def _partial(template, **context):
 # ---------------------------------------------------------------- staff: a course's certificates
 
 
-def _course_page(course, revoke_forms=None, status=200):
-    today = date.today()
+def _course_page(course, revoke_forms=None):
     rows = db.session.scalars(queries.course_certificates(course.id)).all()
-    response = htmx.render(
+    return htmx.render(
         "training/certificates/course.html", "table", course=course, certificates=rows,
-        renewed=certificates.renewed_ids(rows), today=today, revoke_forms=revoke_forms or {},
-        STATE_LABELS=STATE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
+        renewed=certificates.renewed_ids(rows), today=date.today(), revoke_forms=revoke_forms or {},
+        STATE_LABELS=STATE_LABELS,
         # The course tabs link to the classroom pages; shown once those routes exist.
         course_tabs="training.assessment" in current_app.view_functions,
     )
-    response.status_code = status
-    return response
 
 
 @bp.route("/courses/<int:course_id>/certificates")
@@ -181,6 +177,8 @@ def certificates_zip(course_id):
     response = Response(stream_with_context(certificates.zip_stream(items)), mimetype="application/zip")
     response.headers["Content-Disposition"] = _attachment(f"{course.title}-证书.zip",
                                                           f"course-{course.id}-certificates.zip")
+    response.cache_control.no_store = True
+    response.cache_control.private = True
     return response
 
 
@@ -189,8 +187,10 @@ def certificates_zip(course_id):
 def certificate_pdf(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
     require(certificate.user_id == current_user.id or current_user.has_role("staff", "admin"))
-    return send_file(io.BytesIO(certificates.pdf_bytes(certificate)), mimetype="application/pdf",
-                     download_name=certificates.pdf_filename(certificate), max_age=0)
+    response = send_file(io.BytesIO(certificates.pdf_bytes(certificate)), mimetype="application/pdf",
+                         download_name=certificates.pdf_filename(certificate), max_age=0)
+    response.cache_control.private = True  # the holder's full name: never in a shared cache
+    return response
 
 
 # ---------------------------------------------------------------- outcomes (trainee and staff)
@@ -209,17 +209,15 @@ def _outcome_forms(failed=None):
     return form_for
 
 
-def _my_page(failed=None, card_errors=None, status=200):
+def _my_page(failed=None, card_errors=None):
     mine = queries.my_certificates(current_user)
     outcomes = certificates.outcomes_by_certificate([c.id for c in mine])
     today = date.today()
     cards = [(c, certificates.checkins(c, outcomes.get(c.id, {}), today)) for c in mine]
-    response = htmx.render("training/certificates/my.html", cards=cards, today=today,
-                           numbers={c.id: c.number for c in mine}, renewed=certificates.renewed_ids(mine),
-                           form_for=_outcome_forms(failed), card_errors=card_errors or {},
-                           STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, LEVEL_LABELS=LEVEL_LABELS)
-    response.status_code = status
-    return response
+    return htmx.render("training/certificates/my.html", cards=cards, today=today,
+                       numbers={c.id: c.number for c in mine}, renewed=certificates.renewed_ids(mine),
+                       form_for=_outcome_forms(failed), card_errors=card_errors or {},
+                       STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, LEVEL_LABELS=LEVEL_LABELS)
 
 
 def _staff_outcomes_page(certificate, failed=None, card_errors=None):
@@ -238,7 +236,7 @@ def _record_outcome(certificate, *, staff):
         try:
             services.record_outcome(current_user, certificate, months=months, new_job=form.new_job.data,
                                     new_post=form.new_post.data or "", income_before=form.income_before.data,
-                                    income_after=form.income_after.data)
+                                    income_after=form.income_after.data, by_staff=staff)
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -259,8 +257,9 @@ def _record_outcome(certificate, *, staff):
     slot = months if months in certificates.CHECKIN_MONTHS and certificate.renewed_from_id is None else None
     if slot is None:  # no such check-in: the message goes on the certificate
         errors = {certificate.id: form.form_errors or [str(e) for f in form for e in f.errors]}
-        if htmx.is_htmx():
-            return htmx.trigger(make_response("", 204), "flash", {"level": "error", "message": errors[certificate.id][0]})
+        if htmx.is_htmx():  # only a forged request gets here: no slot to swap, just say why
+            message = errors[certificate.id][0]
+            return htmx.trigger(make_response("", 204), "flash", {"level": "error", "message": message})
         if staff:
             return _staff_outcomes_page(certificate, card_errors=errors)
         return _my_page(card_errors=errors)

@@ -3,7 +3,16 @@
 A scenario is a function `run(ctx) -> list[Figure]` in a module of this package
 (see bench/README.md). Register it here: the key is the name `--only` takes.
 """
-from bench.scenarios import baseline, import_70k, public_leaderboard, score_save, standings
+from bench.scenarios import (
+    baseline,
+    catalog_2000,
+    import_70k,
+    public_leaderboard,
+    roster_10k,
+    score_save,
+    standings,
+    verify_page,
+)
 
 SCENARIOS = {
     "baseline": baseline.run,
@@ -11,4 +20,7 @@ SCENARIOS = {
     "score_save": score_save.run,
     "public_leaderboard": public_leaderboard.run,
     "import_70k": import_70k.run,
+    "catalog_2000": catalog_2000.run,
+    "roster_10k": roster_10k.run,
+    "verify_page": verify_page.run,
 }

@@ -64,7 +64,7 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         a = page
         register(a, base, *TRAINEE_A, next_path="/training/")
         expect(a.locator("article.course-card")).to_have_count(3)
-        search(a, "焊工")  # page.goto waited for `load`: htmx is listening
+        search(a, "焊工")  # register() waited for the catalog's `load` event: htmx is listening
         expect(course_card(a, course_id)).to_be_visible()
         for other in OTHER_COURSES:
             expect(course_card(a, setup.others[other])).to_have_count(0)
@@ -113,7 +113,7 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         b_enrolment = staff.locator("table.attendance-grid tbody td[id^=training-rate-]").get_attribute("id")
         b_enrolment = int(b_enrolment.removeprefix("training-rate-"))
         rate = staff.get_by_test_id(f"rate-{b_enrolment}")
-        expect(rate).to_have_text("0%")  # nothing marked yet counts as not attended
+        expect(rate).to_have_text("—")  # attendance not taken yet: no rate, not 0%
         for count, lesson_id in enumerate(setup.lesson_ids, start=1):
             cell = staff.locator(f"#training-att-{lesson_id}-{b_enrolment}")
             expect(cell.get_by_test_id(f"att-{lesson_id}-{b_enrolment}")).to_have_attribute("data-state", "unmarked")
@@ -171,7 +171,8 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         expect(visitor.get_by_test_id("user-menu")).to_have_count(0)
         verdict = visitor.locator("article.verify-result")
         expect(verdict).to_have_attribute("data-state", "valid")
-        expect(visitor.get_by_test_id("verify-status")).to_have_text(exactly(says(live_app, "This certificate is valid.")))
+        expect(visitor.get_by_test_id("verify-status")).to_have_text(
+            exactly(says(live_app, "This certificate is valid.")))
         expect(visitor.get_by_test_id("verify-holder")).to_have_text(MASKED_B)
         expect(verdict.locator("dl.facts dd", has_text=number)).to_have_count(1)
         expect(verdict.locator("dl.facts")).to_contain_text(CERTIFICATE)

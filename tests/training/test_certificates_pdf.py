@@ -10,7 +10,7 @@ import pytest
 from app import pdf
 from app.training import services
 from tests.core.test_pdf import decode_qr, page_words, run, squash
-from tests.training.test_certificates import certified, issue, pass_trainees  # noqa: F401 (fixture)
+from tests.training.test_certificates import certified  # noqa: F401 (a fixture)
 
 A4_SHORT, A4_LONG = 595.28, 841.89
 INNER_BORDER = 30
@@ -24,11 +24,13 @@ SAMPLES = [
     ),
     # Long on purpose: title, course, trade and issuer must wrap or shrink inside the frame.
     pdf.QualificationCertificate(
-        number="XZ-2026-DG-000123", holder="欧阳建国明远达", title="江苏省徐州市高压电气设备安装与维护电工从业资格证书（特种作业）",
+        number="XZ-2026-DG-000123", holder="欧阳建国明远达",
+        title="江苏省徐州市高压电气设备安装与维护电工从业资格证书（特种作业）",
         course="2026年徐州市经济技术开发区和润重型起重机械制造股份有限公司高压电工（技师）培训班第三期",
         trade="电工（高压电气设备安装与维护）", level=None,
         issuer="江苏省徐州市经济技术开发区总工会职工技能实训基地（和润重型起重机械）", awarded_on=date(2023, 3, 1),
-        issued_on=date(2026, 3, 1), expires_on=None, verify_url="https://skills.example.cn/verify/Zz9-_aaBBccDDeeFFggHH0",
+        issued_on=date(2026, 3, 1), expires_on=None,
+        verify_url="https://skills.example.cn/verify/Zz9-_aaBBccDDeeFFggHH0",
     ),
 ]
 

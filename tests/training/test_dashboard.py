@@ -90,10 +90,10 @@ def history(db, users):
     assert sorted(certificates) == ["ana", "bo", "du"]
     for holder, months, before, after in (("ana", 3, 4000, 4200), ("ana", 6, 4000, 4500), ("bo", 12, 3000, 4000),
                                           ("du", 3, 2000, 5000)):
-        services.record_outcome(staff, certificates[holder], months=months, new_job=False,
+        services.record_outcome(staff, by_staff=True, certificate=certificates[holder], months=months, new_job=False,
                                 income_before=D(before), income_after=D(after))
     # du's latest follow-up has no income: the 3-month answer stands.
-    services.record_outcome(staff, certificates["du"], months=6, new_job=True, new_post="班组长")
+    services.record_outcome(staff, by_staff=True, certificate=certificates["du"], months=6, new_job=True, new_post="班组长")
 
     for name in ("ana", "bo", "gu"):
         services.enrol(people[name], b)
@@ -104,7 +104,7 @@ def history(db, users):
     attend(staff, d, ivy, 5)
     services.record_attempt(staff, ivy, theory=D(90), practical=D(90))
     [ivy_certificate] = services.issue_certificates(staff, d)
-    services.record_outcome(staff, ivy_certificate, months=3, new_job=False, income_before=D(3000),
+    services.record_outcome(staff, by_staff=True, certificate=ivy_certificate, months=3, new_job=False, income_before=D(3000),
                             income_after=D(9000))
     db.session.flush()
     return dict(staff=staff, base=base, other_base=d.base, a=a, b=b, c=c, d=d, people=people)
@@ -302,7 +302,7 @@ def test_page_runs_a_constant_number_of_queries(client, login, db, history):
             attend(staff, course, enrolment, 5)
             services.record_attempt(staff, enrolment, theory=D(80), practical=D(80))
         for certificate in services.issue_certificates(staff, course):
-            services.record_outcome(staff, certificate, months=3, new_job=False, income_before=D(3000),
+            services.record_outcome(staff, by_staff=True, certificate=certificate, months=3, new_job=False, income_before=D(3000),
                                     income_after=D(3600))
     db.session.flush()
     many = [_count_statements(db, client, url, PERIOD) for url in urls]

@@ -64,7 +64,7 @@ def seed(live_app):
             services.record_attempt(staff, enrolment, theory=Decimal(marks), practical=Decimal(marks))
             services.enrol(trainee, upcoming)
         for certificate, (before, after) in zip(services.issue_certificates(staff, ended), [(4000, 4800), (3000, 3500)]):
-            services.record_outcome(staff, certificate, months=6, new_job=False, income_before=Decimal(before),
+            services.record_outcome(staff, by_staff=True, certificate=certificate, months=6, new_job=False, income_before=Decimal(before),
                                     income_after=Decimal(after))
         db.session.commit()
         return base.id, today
