@@ -18,6 +18,15 @@ class DomainError(Exception):
         self.field = field
 
 
+def show_on_form(form, error, hidden_fields=()):
+    """Put a DomainError next to its field, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and field.name not in hidden_fields:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
 ERROR_TEXT = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),

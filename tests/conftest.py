@@ -231,8 +231,9 @@ def browser():
             "or run `make test`, which installs it.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # a busy 2-core CI machine: waits are upper bounds, not delays
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,

@@ -9,7 +9,7 @@ from app import audit, excel, htmx
 from app.access import public, roles, signed_in
 from app.accounts import bp, exports, forms, queries, services
 from app.accounts.models import Organization, Trade, User
-from app.errors import DomainError
+from app.errors import DomainError, show_on_form
 from app.extensions import db, limiter
 
 
@@ -21,15 +21,6 @@ def _safe_next(target):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def _form_error(form, error):
-    """Show a DomainError next to its field (or at the top of the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _login_account_key():
@@ -90,7 +81,7 @@ def register():
             user = services.register_trainee(form.name.data, form.mobile.data, form.password.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             _start_session(user)
@@ -134,7 +125,7 @@ def change_password():
             services.change_password(current_user, form.current_password.data, form.new_password.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             _start_session(current_user)  # the new session version; other devices are signed out
@@ -176,7 +167,7 @@ def create_user():
             user, initial = services.create_user(current_user, **_user_form_values(form))
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(
@@ -204,7 +195,7 @@ def edit_user(user_id):
             services.update_user(current_user, user, active=form.active.data, **_user_form_values(form))
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The account was saved."), "success")
@@ -322,7 +313,7 @@ def edit_organization(org_id=None):
                 services.update_organization(current_user, org, **values)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The organisation was saved."), "success")
@@ -348,7 +339,7 @@ def edit_trade(trade_id=None):
                                 name_en=form.name_en.data, occupation_code=form.occupation_code.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The trade was saved."), "success")

@@ -11,16 +11,8 @@ from app.accounts.models import Organization, User
 from app.accounts.services import normalise_mobile
 from app.competitions import bp, forms, publishing, queries, services, standings
 from app.competitions.models import STATUS_LABELS, CompetitionStatus, Criterion, Entry, PanelMember, Stage
-from app.errors import DomainError
+from app.errors import DomainError, show_on_form
 from app.extensions import db
-
-
-def _form_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _competition(code):
@@ -65,7 +57,7 @@ def edit_competition(code=None):
             competition = services.save_competition(current_user, competition, **values)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return _done(_("The competition was saved."), "competitions.manage", code=competition.code)
     return htmx.render("competitions/manage/competition_form.html", "form", form=form, competition=competition)
@@ -164,7 +156,7 @@ def edit_event(code, event_id=None):
             services.set_award_tiers(current_user, event, form.awards.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return _done(_("The event was saved."), "competitions.scheme", code=code, event_id=event.id)
     return htmx.render("competitions/manage/event_form.html", "form", form=form, competition=competition,
@@ -193,7 +185,7 @@ def scheme(code, event_id):
                 return _done(_("The criterion was added."), "competitions.scheme", code=code, event_id=event_id)
         except DomainError as error:
             db.session.rollback()
-            _form_error(stage_form if request.form.get("add") == "stage" else criterion_form, error)
+            show_on_form(stage_form if request.form.get("add") == "stage" else criterion_form, error)
     return htmx.render("competitions/manage/scheme.html", competition=competition, event=event,
                        stage_form=stage_form, criterion_form=criterion_form,
                        editable=competition.status in services.STRUCTURE_EDITABLE)
@@ -272,7 +264,7 @@ def entries(code, event_id):
                                 user=_contestant(form.mobile.data))
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return _done(_("The entry was added."), "competitions.entries", code=code, event_id=event_id)
     rows = standings.load_entries(event.id)
@@ -308,7 +300,7 @@ def panel(code, event_id):
             services.assign_judge(current_user, event, user, chief=form.chief.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return _done(_("%(name)s joined the panel.", name=user.name), "competitions.panel", code=code,
                          event_id=event_id)

@@ -30,7 +30,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app import htmx
 from app.access import public, require, roles, signed_in
-from app.errors import DomainError
+from app.errors import DomainError, show_on_form
 from app.extensions import db
 from app.training import bp, certificates, queries, services, verify_bp
 from app.training.certificates import CHECKIN_LABELS, STATE_LABELS, verify_cache
@@ -55,14 +55,6 @@ class OutcomeForm(FlaskForm):
     income_after = DecimalField(_l("Monthly income now (yuan)"), places=2,
                                 validators=[Optional(), NumberRange(max=10_000_000)],
                                 render_kw={"min": "0", "step": "0.01", "inputmode": "decimal"})
-
-
-def _form_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and field.name != "months":
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _partial(template, **context):
@@ -123,7 +115,7 @@ def revoke_certificate(certificate_id):
             if error.field != "reason":  # e.g. revoked meanwhile: say so over the fresh row
                 flash(str(error.message), "error")
                 return _revoked_row_or_list(certificate)
-            _form_error(form, error)
+            show_on_form(form, error, hidden_fields=("months",))
         else:
             db.session.commit()
             flash(_("Certificate %(number)s was revoked.", number=certificate.number), "success")
@@ -239,7 +231,7 @@ def _record_outcome(certificate, *, staff):
                                     income_after=form.income_after.data, by_staff=staff)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error, hidden_fields=("months",))
         else:
             db.session.commit()
             flash(_("The %(months)s-month check-in is saved. Thank you.", months=months), "success")

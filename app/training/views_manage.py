@@ -8,18 +8,10 @@ from app.access import roles
 from app.accounts import queries as account_queries
 from app.accounts.forms import UploadForm
 from app.db import local_to_utc, utc_to_local
-from app.errors import DomainError
+from app.errors import DomainError, show_on_form
 from app.extensions import db
 from app.training import bp, forms, queries, roster, services
 from app.training.models import ENROLMENT_LABELS, LEVEL_LABELS, Course, Enrolment, Lesson, TrainingBase
-
-
-def _form_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _done(message, endpoint, **values):
@@ -65,7 +57,7 @@ def edit_base(base_id=None):
             services.save_base(current_user, training_base, trades=chosen, **values)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return _done(_("The training base was saved."), "training.manage")
     return htmx.render("training/manage/base_form.html", "form", form=form, base=training_base)
@@ -104,7 +96,7 @@ def edit_course(course_id=None):
             course = services.save_course(current_user, course, units=chosen, **values)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return _done(_("The course was saved."), "training.edit_course", course_id=course.id)
     lesson_form = forms.LessonForm(prefix="lesson")
