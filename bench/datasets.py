@@ -297,8 +297,8 @@ def _course(actor, title, *, seats, starts_on, days=14, certificate=None):
         description="基准测试用培训班。", level=Level.FOUR, starts_on=starts_on,
         ends_on=starts_on + timedelta(days=days - 1), seats=seats, enrol_opens_at=None, enrol_closes_at=None,
         fee=D(0), eligibility="anyone", requires_approval=False, theory_weight=D(30), practical_weight=D(70),
-        pass_mark=D(60), min_attendance=D(80), certificate_name=certificate, certificate_years=3 if certificate else None,
-        status=CourseStatus.PUBLISHED)
+        pass_mark=D(60), min_attendance=D(80), certificate_name=certificate,
+        certificate_years=3 if certificate else None, status=CourseStatus.PUBLISHED)
 
 
 def _bulk_trainees(rng, count):

@@ -49,8 +49,7 @@ def catalog(q=None, trade_id=None, base_id=None, level=None, month=None, seats_o
 
 
 def active_bases():
-    return (sa.select(TrainingBase).where(TrainingBase.status == BaseStatus.ACTIVE)
-            .options(selectinload(TrainingBase.trades)).order_by(TrainingBase.name))
+    return sa.select(TrainingBase).where(TrainingBase.status == BaseStatus.ACTIVE).order_by(TrainingBase.name)
 
 
 def all_bases():
@@ -66,11 +65,18 @@ def course(course_id):
     ).unique().one_or_none()
 
 
-def course_enrolments(course_id, statuses=None):
-    """Enrolments of a course with their people (and people's units), in waitlist order."""
+def course_enrolments(course_id, statuses=None, with_tags=True):
+    """Enrolments of a course with their people (and people's units), in waitlist order.
+
+    `with_tags=False` skips loading people's roles and identity tags (lists that don't show them).
+    """
+    person = joinedload(Enrolment.user)
+    options = [person.joinedload(User.organization)]
+    if not with_tags:
+        options += [person.noload(User.role_rows), person.noload(User.tag_rows)]
     query = (
         sa.select(Enrolment).where(Enrolment.course_id == course_id)
-        .options(joinedload(Enrolment.user).joinedload(User.organization))
+        .options(*options)
         .order_by(Enrolment.queued_at, Enrolment.id)
     )
     if statuses:

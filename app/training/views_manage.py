@@ -143,9 +143,10 @@ def delete_lesson(lesson_id):
 def enrolments(course_id):
     course = _course(course_id)
     status = request.args.get("status") or None
-    rows = db.session.scalars(queries.course_enrolments(course.id, [status] if status else None)).unique().all()
+    query = queries.course_enrolments(course.id, [status] if status else None, with_tags=False)
+    page = db.paginate(query, per_page=50, error_out=False)
     positions = queries.waitlist_positions(course.id)
-    return htmx.render("training/manage/enrolments.html", "rows", course=course, rows=rows, positions=positions,
+    return htmx.render("training/manage/enrolments.html", "rows", course=course, page=page, positions=positions,
                        status=status, ENROLMENT_LABELS=ENROLMENT_LABELS, upload_form=UploadForm())
 
 

@@ -2,10 +2,9 @@
 
 bench/datasets.py `catalog` bulk-inserts 2,000 published courses (still to start or running)
 at the demo's six training bases in twelve trades, every level, one in five full (the demo's
-own upcoming courses are listed too), and counts
-the SQL statements of one request of each URL in-process (Flask's test client with a SQLAlchemy
-event listener, transaction control not counted). Each URL is then measured twice as an
-anonymous visitor:
+own upcoming courses are listed too), and counts the SQL statements of one request of each URL
+in-process (Flask's test client with a SQLAlchemy event listener, transaction control not
+counted). Each URL is then measured twice as an anonymous visitor:
 
 catalog_2000, catalog_search, catalog_filter   wrk -c16: req/s and latencies under load (p50
     there includes queueing behind the other 15 connections)

@@ -11,9 +11,13 @@ roster_10k      seconds of import_roster plus the commit, timed inside the child
                 work; interpreter and app start are in the note). Target < 10 s.
 roster_10k_rss  the child's peak resident memory in MB (ru_maxrss from wait4 on that child),
                 the app's own footprint before the import in the note. Target < 250 MB.
+roster_page     then the course's staff enrolments page (GET /training/manage/courses/<id>/enrolments,
+                where the route redirects after an import) as `staff`: the median ms of 3
+                sequential GETs, its size in the note.
 """
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +27,7 @@ from bench.context import Figure
 from bench.server import BenchError
 
 ROWS, SEATS = 10_000, 5_000
+PAGE_REQUESTS = 3
 
 
 def run(ctx):
@@ -40,7 +45,24 @@ def run(ctx):
                         f"{wall:.1f} s; {ctx.backend}; target < 10 s"),
             Figure("roster_10k_rss", peak_mb, "MB",
                    note=f"peak RSS of the import process, {info['rss_before_mb']:.0f} MB before the import; "
-                        "target < 250 MB")]
+                        "target < 250 MB"),
+            enrolments_page(ctx, data["course_id"], info["enrolled"] + info["waitlisted"])]
+
+
+def enrolments_page(ctx, course_id, rows, count=PAGE_REQUESTS):
+    path = f"/training/manage/courses/{course_id}/enrolments"
+    staff = ctx.sign_in(ctx.accounts["staff"])
+    timings, size = [], 0
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _, body = ctx.request("GET", path, staff)
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise BenchError(f"roster_page: GET {path} answered {status}:\n{body[:500]!r}")
+        size = len(body)
+    return Figure("roster_page", statistics.median(timings), "ms",
+                  note=f"the course's staff enrolments page after the import ({rows:,} enrolments), "
+                       f"median of {count} sequential GETs, {size / 1e6:.1f} MB, max {max(timings):.0f} ms")
 
 
 def timed(command, env, folder):

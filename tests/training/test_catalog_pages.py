@@ -164,3 +164,14 @@ def test_catalog_runs_a_constant_number_of_queries(client, db, users):
     with client.session_transaction() as session:
         session.clear()
     assert count("/training/") == anonymous_few
+
+
+def test_enrolments_page_is_paginated(client, db, users, login):
+    course = make_course(users["staff"], seats=60)
+    for n in range(55):
+        services.enrol(UserFactory(), course)
+    login("staff")
+    first = client.get(f"/training/manage/courses/{course.id}/enrolments").get_data(as_text=True)
+    assert f"/training/manage/courses/{course.id}/enrolments?page=2" in first
+    second = client.get(f"/training/manage/courses/{course.id}/enrolments?page=2").get_data(as_text=True)
+    assert second.count("training.staff_withdraw") == 0 and second.count("/withdraw\"") == 5
