@@ -53,3 +53,23 @@ def test_demo_competitions_published_and_running(live_app):
     client = live_app.test_client()
     board = client.get("/competitions/haihe-2026/results/BIM").get_data(as_text=True)
     assert "一等奖" in board and "推荐五一劳动奖章" in board
+
+
+def test_demo_training_has_six_bases_results_and_outcomes(live_app):
+    import sqlalchemy as sa
+
+    from app.training.models import Certificate, Course, Outcome, TrainingBase
+
+    live_app.test_cli_runner().invoke(args=["demo"])
+    with live_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(TrainingBase)) == 6
+        titles = db.session.scalars(sa.select(Course.title)).all()
+        assert any("焊工" in t for t in titles) and any("直播" in t for t in titles)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) > 20
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Outcome)) > 10
+        holder = db.session.scalar(sa.select(User).where(User.mobile == "13800000001"))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)
+                                 .where(Certificate.user_id == holder.id)) >= 1
+    client = live_app.test_client()
+    catalog = client.get("/training/?q=焊工").get_data(as_text=True)
+    assert "焊工（中级）培训班" in catalog
