@@ -18,6 +18,29 @@ class DomainError(Exception):
         self.field = field
 
 
+def saved(message, location):
+    """After a successful write: commit, say so, and 303 to `location`."""
+    from app.extensions import db
+
+    db.session.commit()
+    flash(message, "success")
+    return redirect(location, code=303)
+
+
+def act(action, success, location):
+    """A button's POST: run one service call, commit and flash `success` (a message,
+    or a function of the call's result), or roll back and flash its refusal; then 303."""
+    from app.extensions import db
+
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(location, code=303)
+    return saved(success(result) if callable(success) else success, location)
+
+
 def show_on_form(form, error, hidden_fields=()):
     """Put a DomainError next to its field, or at the top of the form."""
     field = getattr(form, error.field, None) if error.field else None

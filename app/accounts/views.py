@@ -9,7 +9,7 @@ from app import audit, excel, htmx
 from app.access import public, roles, signed_in
 from app.accounts import bp, exports, forms, queries, services
 from app.accounts.models import Organization, Trade, User
-from app.errors import DomainError, show_on_form
+from app.errors import DomainError, act, show_on_form
 from app.extensions import db, limiter
 
 
@@ -208,15 +208,9 @@ def edit_user(user_id):
 @roles("staff")
 def reset_password(user_id):
     user = db.get_or_404(User, user_id)
-    try:
-        initial = services.reset_password(current_user, user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("New initial password for %(name)s: %(password)s", name=user.name, password=initial), "success")
-    return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+    return act(lambda: services.reset_password(current_user, user),
+               lambda initial: _("New initial password for %(name)s: %(password)s", name=user.name, password=initial),
+               url_for("accounts.edit_user", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/membership", methods=["POST"])

@@ -11,7 +11,7 @@ from app.accounts.models import Organization, User
 from app.accounts.services import normalise_mobile
 from app.competitions import bp, forms, publishing, queries, services, standings
 from app.competitions.models import STATUS_LABELS, CompetitionStatus, Criterion, Entry, PanelMember, Stage
-from app.errors import DomainError, show_on_form
+from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 
 
@@ -30,9 +30,7 @@ def _event(competition, event_id):
 
 
 def _done(message, endpoint, **values):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(endpoint, **values), code=303)
+    return saved(message, url_for(endpoint, **values))
 
 
 @bp.route("/manage/")
@@ -103,13 +101,7 @@ def change_status(code):
 
 def _publication(code, action, message):
     competition = _competition(code)
-    try:
-        action(competition)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("competitions.manage", code=code), code=303)
-    return _done(message, "competitions.manage", code=code)
+    return act(lambda: action(competition), message, url_for("competitions.manage", code=code))
 
 
 @bp.route("/<code>/publish-provisional", methods=["POST"])
@@ -197,13 +189,8 @@ def delete_stage(code, stage_id):
     competition = _competition(code)
     stage = db.get_or_404(Stage, stage_id)
     _event(competition, stage.event_id)
-    try:
-        services.delete_stage(current_user, stage)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("competitions.scheme", code=code, event_id=stage.event_id), code=303)
-    return _done(_("The stage was removed."), "competitions.scheme", code=code, event_id=stage.event_id)
+    return act(lambda: services.delete_stage(current_user, stage), _("The stage was removed."),
+               url_for("competitions.scheme", code=code, event_id=stage.event_id))
 
 
 @bp.route("/<code>/criteria/<int:criterion_id>/delete", methods=["POST"])
@@ -212,13 +199,8 @@ def delete_criterion(code, criterion_id):
     competition = _competition(code)
     criterion = db.get_or_404(Criterion, criterion_id)
     _event(competition, criterion.event_id)
-    try:
-        services.delete_criterion(current_user, criterion)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("competitions.scheme", code=code, event_id=criterion.event_id), code=303)
-    return _done(_("The criterion was removed."), "competitions.scheme", code=code, event_id=criterion.event_id)
+    return act(lambda: services.delete_criterion(current_user, criterion), _("The criterion was removed."),
+               url_for("competitions.scheme", code=code, event_id=criterion.event_id))
 
 
 @bp.route("/<code>/stages/<int:stage_id>/advance", methods=["POST"])
@@ -227,14 +209,9 @@ def advance(code, stage_id):
     competition = _competition(code)
     stage = db.get_or_404(Stage, stage_id)
     _event(competition, stage.event_id)
-    try:
-        going_on = services.apply_advancement(current_user, stage)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("competitions.manage", code=code), code=303)
-    return _done(_("%(n)s entries advance from %(stage)s.", n=len(going_on), stage=stage.name),
-                 "competitions.manage", code=code)
+    return act(lambda: services.apply_advancement(current_user, stage),
+               lambda going_on: _("%(n)s entries advance from %(stage)s.", n=len(going_on), stage=stage.name),
+               url_for("competitions.manage", code=code))
 
 
 # ---- entries and panel
@@ -278,13 +255,8 @@ def delete_entry(code, entry_id):
     competition = _competition(code)
     entry = db.get_or_404(Entry, entry_id)
     _event(competition, entry.event_id)
-    try:
-        services.delete_entry(current_user, entry)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("competitions.entries", code=code, event_id=entry.event_id), code=303)
-    return _done(_("The entry was removed."), "competitions.entries", code=code, event_id=entry.event_id)
+    return act(lambda: services.delete_entry(current_user, entry), _("The entry was removed."),
+               url_for("competitions.entries", code=code, event_id=entry.event_id))
 
 
 @bp.route("/<code>/events/<int:event_id>/panel", methods=["GET", "POST"])
@@ -317,13 +289,8 @@ def remove_judge(code, member_id):
     competition = _competition(code)
     member = db.get_or_404(PanelMember, member_id)
     _event(competition, member.event_id)
-    try:
-        services.remove_judge(current_user, member)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("competitions.panel", code=code, event_id=member.event_id), code=303)
-    return _done(_("The judge left the panel."), "competitions.panel", code=code, event_id=member.event_id)
+    return act(lambda: services.remove_judge(current_user, member), _("The judge left the panel."),
+               url_for("competitions.panel", code=code, event_id=member.event_id))
 
 
 @bp.route("/<code>/events/<int:event_id>/standings")

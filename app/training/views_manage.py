@@ -8,16 +8,14 @@ from app.access import roles
 from app.accounts import queries as account_queries
 from app.accounts.forms import UploadForm
 from app.db import local_to_utc, utc_to_local
-from app.errors import DomainError, show_on_form
+from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.training import bp, forms, queries, roster, services
-from app.training.models import ENROLMENT_LABELS, LEVEL_LABELS, Course, Enrolment, Lesson, TrainingBase
+from app.training.models import ENROLMENT_LABELS, LEVEL_LABELS, Enrolment, Lesson, TrainingBase
 
 
 def _done(message, endpoint, **values):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(endpoint, **values), code=303)
+    return saved(message, url_for(endpoint, **values))
 
 
 def _course(course_id):
@@ -128,14 +126,8 @@ def add_lesson(course_id):
 @roles("staff")
 def delete_lesson(lesson_id):
     lesson = db.get_or_404(Lesson, lesson_id)
-    course_id = lesson.course_id
-    try:
-        services.delete_lesson(current_user, lesson)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("training.edit_course", course_id=course_id), code=303)
-    return _done(_("The lesson was removed."), "training.edit_course", course_id=course_id)
+    return act(lambda: services.delete_lesson(current_user, lesson), _("The lesson was removed."),
+               url_for("training.edit_course", course_id=lesson.course_id))
 
 
 @bp.route("/manage/courses/<int:course_id>/enrolments")
@@ -152,13 +144,7 @@ def enrolments(course_id):
 
 def _enrolment_action(enrolment_id, action, message):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
-    try:
-        action(enrolment)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("training.enrolments", course_id=enrolment.course_id), code=303)
-    return _done(message, "training.enrolments", course_id=enrolment.course_id)
+    return act(lambda: action(enrolment), message, url_for("training.enrolments", course_id=enrolment.course_id))
 
 
 @bp.route("/manage/enrolments/<int:enrolment_id>/approve", methods=["POST"])
