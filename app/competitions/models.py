@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Organization, Trade, User
 from app.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from app.extensions import db
+from app.review.publication import window_open
+from app.review.models import ObjectionMixin, ObjectionStatus, SeatMixin, SheetMixin, SnapshotMixin
 
 SCORE = sa.Numeric(7, 2)  # marks: 0.00 .. 99999.99
 MONEY = sa.Numeric(12, 2)
@@ -45,10 +47,7 @@ class CriterionKind(enum.StrEnum):
     MEASUREMENT = "measurement"
 
 
-class AppealStatus(enum.StrEnum):
-    OPEN = "open"
-    UPHELD = "upheld"
-    DISMISSED = "dismissed"
+AppealStatus = ObjectionStatus  # an appeal is the review layer's objection
 
 
 class Competition(TimestampMixin, db.Model):
@@ -86,11 +85,7 @@ class Competition(TimestampMixin, db.Model):
         return self.status in (CompetitionStatus.PROVISIONAL, CompetitionStatus.PUBLISHED)
 
     def appeals_open(self, now=None):
-        return (
-            self.status == CompetitionStatus.PROVISIONAL
-            and self.appeal_deadline is not None
-            and (now or utcnow()) < self.appeal_deadline
-        )
+        return self.status == CompetitionStatus.PROVISIONAL and window_open(self.appeal_deadline, now)
 
     def __str__(self):
         return f"{self.name}{self.edition and ' ' + self.edition}"
@@ -238,18 +233,15 @@ class Entry(TimestampMixin, db.Model):
     __table_args__ = (sa.UniqueConstraint("event_id", "bib", name="uq_competition_entry_bib"),)
 
 
-class PanelMember(db.Model):
+class PanelMember(SeatMixin, db.Model):
     """A judge (or the chief judge) on an event's panel."""
 
     __tablename__ = "competition_panel_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_event.id", ondelete="CASCADE"), nullable=False)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False, index=True)
-    is_chief: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
 
     event: Mapped[Event] = relationship(back_populates="panel")
-    user: Mapped[User] = relationship()
     sheets: Mapped[list["Sheet"]] = relationship(back_populates="member", cascade="all, delete-orphan")
 
     __table_args__ = (
@@ -259,13 +251,12 @@ class PanelMember(db.Model):
                  sqlite_where=sa.text("is_chief"), postgresql_where=sa.text("is_chief")),
     )
 
-    def conflicts_with(self, entry):
-        """A judge never scores an entry of their own unit or any unit below it."""
-        unit = self.user.organization
-        return unit is not None and entry.unit.is_within(unit)
+    def enters(self, criterion):
+        """The chief judge enters the measurements, the judges the judgement marks."""
+        return self.is_chief == (criterion.kind == CriterionKind.MEASUREMENT)
 
 
-class Sheet(db.Model):
+class Sheet(SheetMixin, db.Model):
     """One judge's score sheet for one stage; signing locks it."""
 
     __tablename__ = "competition_sheet"
@@ -274,8 +265,6 @@ class Sheet(db.Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_panel_member.id", ondelete="CASCADE"),
                                            nullable=False)
     stage_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_stage.id", ondelete="CASCADE"), nullable=False)
-    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    unlock_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     member: Mapped[PanelMember] = relationship(back_populates="sheets")
     stage: Mapped[Stage] = relationship()
@@ -320,39 +309,26 @@ class Measurement(db.Model):
     )
 
 
-class Appeal(TimestampMixin, db.Model):
+class Appeal(ObjectionMixin, TimestampMixin, db.Model):
     """A contestant's written appeal against provisional results (one per entry)."""
 
     __tablename__ = "competition_appeal"
+    __status_type__ = "appeal_status"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_entry.id", ondelete="CASCADE"),
                                           nullable=False, unique=True)
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
-    text: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    status: Mapped[AppealStatus] = mapped_column(str_enum(AppealStatus, "appeal_status"), nullable=False,
-                                                 default=AppealStatus.OPEN)
-    resolution: Mapped[str | None] = mapped_column(sa.Text)
-    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     entry: Mapped[Entry] = relationship()
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
 
 
-class ResultSnapshot(db.Model):
+class ResultSnapshot(SnapshotMixin, db.Model):
     """Frozen results of a publication (provisional or final), as shown publicly."""
 
     __tablename__ = "competition_result_snapshot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competition.id", ondelete="CASCADE"), nullable=False)
-    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    final: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    reason: Mapped[str | None] = mapped_column(sa.Text)
-    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
 
     __table_args__ = (
         sa.UniqueConstraint("competition_id", "version", name="uq_competition_result_snapshot_version"),

@@ -6,11 +6,8 @@ A correction after final publication means: unpublish with a reason → the
 chief judge unlocks a sheet → the judge corrects and signs → republish; the
 public page then says the results were revised, when, and why.
 """
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.competitions import scoresheets, services, standings
@@ -20,11 +17,11 @@ from app.competitions.models import (
     CompetitionStatus as S,
     Entry,
     ResultSnapshot,
-    Sheet,
 )
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.review import publication
 
 
 def _money(value):
@@ -96,13 +93,10 @@ def build_snapshot(competition):
 
 def _publish(actor, competition, final, reason=None):
     services.check_scoring_complete(competition)
-    competition.results_version += 1
     now = utcnow()
-    data = build_snapshot(competition)
-    db.session.add(ResultSnapshot(competition_id=competition.id, version=competition.results_version, final=final,
-                                  published_at=now, published_by_id=getattr(actor, "id", None), reason=reason,
-                                  data=data))
     before = competition.status
+    publication.freeze(competition, ResultSnapshot, "competition_id", build_snapshot(competition), final=final,
+                       actor=actor, reason=reason, now=now)
     if final:
         competition.status = S.PUBLISHED
         competition.first_published_at = competition.first_published_at or now
@@ -110,12 +104,8 @@ def _publish(actor, competition, final, reason=None):
         competition.revision_reason = reason
     else:
         competition.status = S.PROVISIONAL
-        competition.appeal_deadline = now + timedelta(hours=competition.appeal_window_hours)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:  # two staff pressed "publish" at once
-        raise DomainError(_l("The results were just published by someone else. Reload the page.")) from None
+        competition.appeal_deadline = publication.objection_deadline(now, competition.appeal_window_hours)
+    db.session.flush()
     audit.record(actor, "results.publish_final" if final else "results.publish_provisional", competition,
                  before={"status": before}, after={"status": competition.status, "version": competition.results_version,
                                                    "reason": reason})
@@ -153,10 +143,7 @@ def unpublish(actor, competition, reason):
 
 
 def latest_snapshot(competition_id, final_only=False):
-    query = sa.select(ResultSnapshot).where(ResultSnapshot.competition_id == competition_id)
-    if final_only:
-        query = query.where(ResultSnapshot.final.is_(True))
-    return db.session.scalars(query.order_by(ResultSnapshot.version.desc()).limit(1)).first()
+    return publication.latest_snapshot(ResultSnapshot, ResultSnapshot.competition_id, competition_id, final_only)
 
 
 # ---- appeals
@@ -173,43 +160,23 @@ def lodge_appeal(actor, entry, text):
     competition = entry.event.competition
     if entry.user_id != actor.id:
         raise DomainError(_l("Only the contestant can appeal their own result."))
-    if not competition.appeals_open():
+    if competition.status != S.PROVISIONAL:
         raise DomainError(_l("The appeal window is closed."))
-    text = (text or "").strip()
-    if len(text) < 5:
-        raise DomainError(_l("Describe what you think is wrong."), "text")
-    if db.session.scalar(sa.select(Appeal.id).where(Appeal.entry_id == entry.id)):
-        raise DomainError(_l("You have already lodged an appeal for this result."))
-    appeal = Appeal(entry=entry, author_id=actor.id, text=text)
-    db.session.add(appeal)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise DomainError(_l("You have already lodged an appeal for this result.")) from None
-    audit.record(actor, "appeal.lodge", appeal, after={"entry_id": entry.id, "text": text})
-    return appeal
+    lodged = db.session.scalar(sa.select(Appeal.id).where(Appeal.entry_id == entry.id)) is not None
+    return publication.lodge(actor, Appeal(entry=entry, author_id=actor.id, text=text),
+                             window_deadline=competition.appeal_deadline, already_lodged=lodged, action="appeal.lodge")
 
 
 def resolve_appeal(actor, appeal, *, upheld, resolution, sheets=()):
     """The chief judge decides; an upheld appeal unlocks the chosen sheets for correction."""
-    chief = scoresheets.membership(appeal.entry.event_id, actor)
-    if chief is None or not chief.is_chief:
-        raise DomainError(_l("Only the chief judge of this event can resolve its appeals."))
-    if appeal.status != AppealStatus.OPEN:
-        raise DomainError(_l("This appeal is already resolved."))
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise DomainError(_l("Write the reason for the decision."), "resolution")
+    scoresheets.require_chief(appeal.entry.event_id, actor,
+                              _l("Only the chief judge of this event can resolve its appeals."))
+    publication.decide(actor, appeal, upheld=upheld, resolution=resolution, action="appeal.resolve",
+                       details={"sheets": [s.id for s in sheets]})
     if upheld and not sheets:
         raise DomainError(_l("Choose the sheet to reopen for correction."), "sheets")
     for sheet in sheets:
         if sheet.member.event_id != appeal.entry.event_id:
             raise DomainError(_l("That sheet belongs to another event."), "sheets")
-        scoresheets.unlock(actor, sheet, resolution)
-    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
-    appeal.resolution, appeal.resolved_by_id, appeal.resolved_at = resolution, actor.id, utcnow()
-    db.session.flush()
-    audit.record(actor, "appeal.resolve", appeal, after={"status": appeal.status, "resolution": resolution,
-                                                         "sheets": [s.id for s in sheets]})
+        scoresheets.unlock(actor, sheet, appeal.resolution)
     return appeal

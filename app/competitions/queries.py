@@ -18,6 +18,7 @@ from app.competitions.models import (
     Stage,
 )
 from app.extensions import db
+from app.review.conflict import conflict_free, unit_path
 
 
 def public_competitions():
@@ -115,11 +116,10 @@ def grid_progress(member, stage):
     entries = sa.select(sa.func.count()).select_from(Entry).where(
         Entry.event_id == member.event_id,
         sa.or_(Entry.eliminated_stage_id.is_(None), Entry.eliminated_stage_id.not_in(stopped_before)))
-    unit = member.user.organization
-    if not measuring and unit is not None:  # entries of the judge's own unit (or below) are not theirs
+    if not measuring:  # entries of the judge's own unit (or below) are not theirs
         entry_unit = aliased(Organization)
         entries = entries.join(entry_unit, entry_unit.id == Entry.unit_id).where(
-            sa.not_(entry_unit.path.startswith(unit.path)))
+            conflict_free(entry_unit.path, unit_path(member.user.organization)))
     if measuring:
         filled = sa.select(sa.func.count()).select_from(Measurement).where(Measurement.criterion_id.in_(criteria))
     else:

@@ -190,7 +190,6 @@ def save_event(actor, competition, event, **values):
     _flush("code", _l("Another event of this competition uses this code."))
     audit.record(actor, "event.create" if creating else "event.update", event, before=before,
                  after=snapshot(event, *EVENT_FIELDS))
-    standings.touch(event.id)
     return event
 
 
@@ -209,14 +208,12 @@ def save_stage(actor, event, stage, *, code, name, weight, advance_count=None):
     _flush("code", _l("Another stage of this event uses this code."))
     audit.record(actor, "stage.create" if creating else "stage.update", stage, before=before,
                  after=snapshot(stage, "code", "name", "weight", "advance_count"))
-    standings.touch(event.id)
     return stage
 
 
 def delete_stage(actor, stage):
     _require_structure_editable(stage.event.competition)
     audit.record(actor, "stage.delete", stage, before=snapshot(stage, "code", "name", "weight"))
-    standings.touch(stage.event_id)
     db.session.delete(stage)
     db.session.flush()
 
@@ -239,14 +236,12 @@ def save_criterion(actor, stage, criterion, *, code, name, max_mark, kind):
     _flush("code", _l("Another criterion of this event uses this code."))
     audit.record(actor, "criterion.create" if creating else "criterion.update", criterion, before=before,
                  after=snapshot(criterion, "code", "name", "max_mark", "kind"))
-    standings.touch(stage.event_id)
     return criterion
 
 
 def delete_criterion(actor, criterion):
     _require_structure_editable(criterion.stage.event.competition)
     audit.record(actor, "criterion.delete", criterion, before=snapshot(criterion, "code", "name", "max_mark"))
-    standings.touch(criterion.event_id)
     db.session.delete(criterion)
     db.session.flush()
 
@@ -277,7 +272,6 @@ def set_award_tiers(actor, event, spec, prizes=None):
     audit.record(actor, "event.awards", event, before={"tiers": before},
                  after={"tiers": [snapshot(t, "name", "count", "percent", "minimum", "prize", "rank_prizes")
                                   for t in event.award_tiers]})
-    standings.touch(event.id)
 
 
 def award_spec(event):
@@ -319,7 +313,6 @@ def save_entry(actor, event, entry, *, bib, name, unit, members="", user=None):
     _flush("bib", _l("Bib number %(bib)s is already used in this event.", bib=bib))
     audit.record(actor, "entry.create" if creating else "entry.update", entry, before=before,
                  after=snapshot(entry, *ENTRY_FIELDS))
-    standings.touch(event.id)
     return entry
 
 
@@ -328,7 +321,6 @@ def delete_entry(actor, entry):
     if entry.event.competition.status == S.RUNNING:
         raise DomainError(_l("Entries cannot be removed once the competition is under way."))
     audit.record(actor, "entry.delete", entry, before=snapshot(entry, *ENTRY_FIELDS))
-    standings.touch(entry.event_id)
     db.session.delete(entry)
     db.session.flush()
 
@@ -350,7 +342,6 @@ def assign_judge(actor, event, user, chief=False):
     db.session.add(member)
     _flush("user_id", _l("This event already has a chief judge."))
     audit.record(actor, "panel.assign", member, after={"event_id": event.id, "user_id": user.id, "chief": chief})
-    standings.touch(event.id)
     return member
 
 
@@ -360,7 +351,6 @@ def remove_judge(actor, member):
         raise DomainError(_l("A judge who has signed a sheet cannot be removed."))
     audit.record(actor, "panel.remove", member, before={"event_id": member.event_id, "user_id": member.user_id,
                                                           "chief": member.is_chief})
-    standings.touch(member.event_id)
     db.session.delete(member)
     db.session.flush()
 
@@ -403,5 +393,4 @@ def apply_advancement(actor, stage):
             entry.eliminated_stage_id = stage.id
     db.session.flush()
     audit.record(actor, "stage.advancement", stage, after={"advancing": sorted(bibs[i] for i in going_on)})
-    standings.touch(event.id)
     return going_on

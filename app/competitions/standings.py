@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import scoring
 
-from app.accounts.models import Organization, User
+from app.accounts.models import User
 from app.competitions.models import (
     Criterion,
     CriterionKind,
@@ -28,6 +28,7 @@ from app.competitions.models import (
     Stage,
 )
 from app.extensions import db
+from app.review import standings as review_standings
 
 
 @dataclass
@@ -72,12 +73,6 @@ class Standings:
                     if sheet is None or sheet.signed_at is None:
                         missing.append((member, stage))
         return missing
-
-
-def touch(event_id):
-    """Record that the standings of this event may have changed (a conditional-free UPDATE)."""
-    db.session.execute(sa.update(Event).where(Event.id == event_id)
-                       .values(results_stamp=Event.results_stamp + 1).execution_options(synchronize_session=False))
 
 
 class RowsCache:
@@ -186,8 +181,9 @@ def compute(event_id, signed_only=False, with_marks=False):
         by_id = {e.id: e for e in entries}
         eliminated = {e.id for e in entries if e.eliminated_stage_id is not None}
         contenders = [r for r in results if r.entry_id not in eliminated]
-        ranked = scoring.rank(contenders, tie_break=event.tie_break_codes, sort_key=lambda i: by_id[i].bib)
-        awarded = scoring.assign_awards(ranked, engine_tiers(event), engine_honours(event))
+        awarded = review_standings.rank_and_award(contenders, tie_break=event.tie_break_codes,
+                                                  sort_key=lambda i: by_id[i].bib, tiers=engine_tiers(event),
+                                                  honours=engine_honours(event))
         for item in awarded:
             rows.append(Row(by_id[item.entry_id], item.ranked.result, item.rank, item.tier, item.prize, item.honours))
         for result in results:
@@ -203,36 +199,22 @@ def engine_stages(stages):
     ]
 
 
-def _conflict_free():
-    """SQL condition: the mark's judge is not from the entry's unit or above it."""
-    judge_unit, entry_unit = aliased(Organization), aliased(Organization)
-    return judge_unit, entry_unit, sa.or_(judge_unit.id.is_(None), sa.not_(entry_unit.path.startswith(judge_unit.path)))
-
-
 def load_summaries(event_id, signed_only=False):
     """(entry id, criterion id) → PanelSummary of the panel judges' marks, in one query."""
-    judge_unit, entry_unit, conflict_free = _conflict_free()
-    # Sums in hundredths, as integers: exact on SQLite too, where NUMERIC is stored as REAL.
     query = (
-        sa.select(Score.entry_id, Score.criterion_id, sa.func.count(),
-                  sa.func.sum(sa.func.round(Score.value * 100)), sa.func.min(Score.value), sa.func.max(Score.value))
+        sa.select(Score.entry_id, Score.criterion_id, *review_standings.summary_columns(Score.value))
         .join(Entry, Entry.id == Score.entry_id)
         .join(PanelMember, sa.and_(PanelMember.event_id == Entry.event_id, PanelMember.user_id == Score.judge_id,
                                    PanelMember.is_chief.is_(False)))
-        .join(User, User.id == Score.judge_id)
-        .outerjoin(judge_unit, judge_unit.id == User.organization_id)
-        .join(entry_unit, entry_unit.id == Entry.unit_id)
-        .where(Entry.event_id == event_id, conflict_free)
+        .where(Entry.event_id == event_id)
         .group_by(Score.entry_id, Score.criterion_id)
     )
+    query = review_standings.without_conflicts(query, Score.judge_id, Entry.unit_id)
     if signed_only:
         query = (query.join(Criterion, Criterion.id == Score.criterion_id)
                  .join(Sheet, sa.and_(Sheet.member_id == PanelMember.id, Sheet.stage_id == Criterion.stage_id))
                  .where(Sheet.signed_at.is_not(None)))
-    return {
-        (entry_id, criterion_id): scoring.PanelSummary(count, Decimal(int(total)).scaleb(-2), low, high)
-        for entry_id, criterion_id, count, total, low, high in db.session.execute(query)
-    }
+    return review_standings.read_summaries(db.session.execute(query))
 
 
 def load_measurements(event_id, signed_by=None):

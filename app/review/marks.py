@@ -1,0 +1,49 @@
+"""A mark as a reviewer types it or an import carries it: one parser, one set of checks.
+
+Marks are Decimals with at most two places, 0 ≤ mark ≤ the criterion's maximum.
+Digits are the ASCII digits 0-9; full-width digits and punctuation from a
+Chinese input method (８５．５, 85。5) are normalised, any other script's digits
+(٣٠, १०) are refused with a message rather than silently read.
+"""
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from app.errors import DomainError
+
+NUMBER = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．。－＋", "0123456789..-+")
+
+
+def normalise(raw):
+    return (raw or "").strip().translate(_FULL_WIDTH)
+
+
+def parse_mark(raw, maximum):
+    """A typed mark → Decimal, or DomainError with the reason; "" → None (clear the cell)."""
+    text = normalise(raw)
+    if text == "":
+        return None
+    if not NUMBER.match(text):
+        if any(char.isdigit() and char not in "0123456789" for char in text):
+            raise DomainError(_l("Type the mark with the digits 0-9."))
+        try:
+            Decimal(text)
+        except InvalidOperation:
+            raise DomainError(_l("Enter a number.")) from None
+        if text.startswith("-"):
+            raise DomainError(_l("The mark cannot be negative."))
+        raise DomainError(_l("At most 2 decimal places."))
+    return check_mark(Decimal(text), maximum)
+
+
+def check_mark(value, maximum):
+    """An already-numeric mark (imports): the range rule; returns the value."""
+    if value < 0:
+        raise DomainError(_l("The mark cannot be negative."))
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise DomainError(_l("At most 2 decimal places."))
+    if value > maximum:
+        raise DomainError(_l("The maximum is %(max)s.", max=maximum))
+    return value
