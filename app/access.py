@@ -62,6 +62,11 @@ def policy_of(endpoint):
     return getattr(view, "access_policy", None)
 
 
+def is_staff(user):
+    """Union staff (or an administrator): the one test behind every "staff may" rule."""
+    return user.is_authenticated and user.has_role("staff")
+
+
 def require(condition):
     """Object-level check in a view: `require(entry.can_score(current_user))`."""
     if not condition:

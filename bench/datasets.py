@@ -81,7 +81,7 @@ def _judges(actor, prefix, count, rng, first=1):
     """`count` judge accounts prefix01.. without a unit, ready to sign in."""
     from app.accounts import services as account_services
     from app.accounts.models import Role
-    from app.competitions.demo import person
+    from app.accounts.demo import person
 
     judges = []
     for n in range(first, first + count):
@@ -216,7 +216,8 @@ def workbook(args):
     from app.accounts.demo import ORGANIZATIONS
     from app.accounts.models import OrgKind
     from app.competitions import workbook as importer
-    from app.competitions.demo import UNITS, person
+    from app.accounts.demo import person
+    from app.competitions.demo import UNITS
 
     rng = random.Random(2029)
     units = [name for name, _, kind, _ in ORGANIZATIONS if kind == OrgKind.UNIT] + [name for _, name, _ in UNITS]
@@ -407,7 +408,7 @@ def roster(args):
     from openpyxl import Workbook
 
     from app.accounts.models import User
-    from app.competitions.demo import person
+    from app.accounts.demo import person
     from app.extensions import db
     from app.training import roster as training_roster
 

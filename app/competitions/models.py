@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.access import is_staff
 from app.accounts.models import Organization, Trade, User
 from app.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from app.extensions import db
@@ -131,6 +132,10 @@ class Event(TimestampMixin, db.Model):
         sa.CheckConstraint("team_size >= 1", name="team_size_min"),
     )
 
+    def can_view_standings(self, user):
+        """Staff, and this event's chief judge, see standings from unsigned marks too."""
+        return is_staff(user) or any(m.user_id == user.id and m.is_chief for m in self.panel)
+
     @property
     def tie_break_codes(self):
         return [c.strip() for c in self.tie_break.split(",") if c.strip()]
@@ -231,6 +236,10 @@ class Entry(TimestampMixin, db.Model):
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("event_id", "bib", name="uq_competition_entry_bib"),)
+
+    def belongs_to(self, user):
+        """The contestant's own entry (nobody sees another contestant's breakdown)."""
+        return self.user_id is not None and self.user_id == user.id
 
 
 class PanelMember(SeatMixin, db.Model):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import scoring
 
 from app.accounts.models import User
+from app.competitions.leaderboard import event_rows
 from app.competitions.models import (
     Criterion,
     CriterionKind,
@@ -90,8 +91,6 @@ class RowsCache:
         self._rows = {}
 
     def get(self, event_id, signed_only=False):
-        from app.competitions.publishing import event_rows
-
         stamp = db.session.scalar(sa.select(Event.results_stamp).where(Event.id == event_id))
         if stamp is None:
             return None

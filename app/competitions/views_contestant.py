@@ -21,7 +21,7 @@ def my_results():
 @signed_in
 def my_entry(entry_id):
     entry = db.get_or_404(Entry, entry_id)
-    require(entry.user_id == current_user.id)  # nobody sees another contestant's breakdown
+    require(entry.belongs_to(current_user))  # nobody sees another contestant's breakdown
     competition = entry.event.competition
     form = forms.AppealForm()
     appeal = db.session.query(Appeal).filter_by(entry_id=entry.id).first()

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import htmx
-from app.access import roles
+from app.access import require, roles
 from app.accounts import queries as account_queries
 from app.accounts.models import Organization, User
 from app.accounts.services import normalise_mobile
@@ -299,12 +299,7 @@ def staff_standings(code, event_id):
     """Current standings from every saved mark (signed or not), for staff and chief judges."""
     competition = _competition(code)
     event = _event(competition, event_id)
-    if not current_user.has_role("staff", "admin"):
-        from app.access import require
-        from app.competitions.scoresheets import membership
-
-        seat = membership(event.id, current_user)
-        require(seat is not None and seat.is_chief)
+    require(event.can_view_standings(current_user))
     cached = standings.rows_cache.get(event.id)
     return htmx.render("competitions/manage/standings.html", competition=competition, event=event,
                        rows=cached["rows"], stages=cached["stages"])

@@ -6,13 +6,14 @@ Chinese input method (８５．５, 85。5) are normalised, any other script's d
 (٣٠, १०) are refused with a message rather than silently read.
 """
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
 
 NUMBER = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+DECIMAL_LIKE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # a number, but negative or too precise
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．。－＋", "0123456789..-+")
 
 
@@ -28,13 +29,11 @@ def parse_mark(raw, maximum):
     if not NUMBER.match(text):
         if any(char.isdigit() and char not in "0123456789" for char in text):
             raise DomainError(_l("Type the mark with the digits 0-9."))
-        try:
-            Decimal(text)
-        except InvalidOperation:
-            raise DomainError(_l("Enter a number.")) from None
-        if text.startswith("-"):
-            raise DomainError(_l("The mark cannot be negative."))
-        raise DomainError(_l("At most 2 decimal places."))
+        if DECIMAL_LIKE.match(text):
+            if text.startswith("-"):
+                raise DomainError(_l("The mark cannot be negative."))
+            raise DomainError(_l("At most 2 decimal places."))
+        raise DomainError(_l("Enter a number."))
     return check_mark(Decimal(text), maximum)
 
 

@@ -33,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from app import excel
 from app.accounts.models import IDENTITY_TAG_LABELS, IdentityTag, MembershipStatus, Trade, User, UserTag
 from app.extensions import db
+from app.training.rules import attended_enough
 from app.scoring import round_half_up
 from app.scoring.decimals import divide
 from app.training.models import (
@@ -216,15 +217,6 @@ def completion(filters, today=None):
             done += int(seats)
         counts[course_id] = (done, total + int(seats))
     return {course_id: Rate(done, total) for course_id, (done, total) in counts.items()}
-
-
-def attended_enough(minimum, lessons, attended):
-    """The assessment's attendance rule (services.record_attempt): rate rounded to 2 places ≥ minimum."""
-    if minimum == 0:
-        return True
-    if not lessons:
-        return False
-    return round_half_up(divide(Decimal(attended) * HUNDRED, lessons)) >= minimum
 
 
 @dataclass

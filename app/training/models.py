@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.access import is_staff
 from app.accounts.models import Organization, Trade, User
 from app.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from app.extensions import db
@@ -209,6 +210,9 @@ class Enrolment(TimestampMixin, db.Model):
         sa.Index("ix_training_enrolment_course_status", "course_id", "status", "queued_at"),
     )
 
+    def belongs_to(self, user):
+        return self.user_id == user.id
+
 
 class Attendance(db.Model):
     __tablename__ = "training_attendance"
@@ -277,6 +281,13 @@ class Certificate(TimestampMixin, db.Model):
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+
+    def held_by(self, user):
+        return self.user_id == user.id
+
+    def can_view(self, user):
+        """The holder, and staff, may download the certificate with the full name on it."""
+        return self.held_by(user) or is_staff(user)
 
     def state(self, today=None):
         if self.status == CertificateStatus.REVOKED:

@@ -21,6 +21,7 @@ from app.accounts.services import apply_for_membership
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.training.rules import attendance_met, attendance_percent
 from app.scoring import round_half_up
 from app.training.models import (
     Attempt,
@@ -297,15 +298,11 @@ def _recheck_result(actor, enrolment):
         return
     course = enrolment.course
     rate = attendance_rate(course, [enrolment.id])[enrolment.id]
-    passed = latest.total >= course.pass_mark and _attended(course, rate)
+    passed = latest.total >= course.pass_mark and attendance_met(course.min_attendance, rate)
     if passed != latest.passed:
         latest.passed = passed
         db.session.flush()
         audit.record(actor, "attempt.recheck", latest, after={"passed": passed, "attendance": rate})
-
-
-def _attended(course, rate):
-    return course.min_attendance == 0 or (rate is not None and rate >= course.min_attendance)
 
 
 def attendance_rate(course, enrolment_ids):
@@ -320,8 +317,7 @@ def attendance_rate(course, enrolment_ids):
             .where(Attendance.enrolment_id.in_(list(enrolment_ids))).group_by(Attendance.enrolment_id))}
     if not lessons:
         return {i: None for i in enrolment_ids}
-    return {i: round_half_up(Decimal(counts[i][1]) * 100 / lessons) if i in counts else None
-            for i in enrolment_ids}
+    return {i: attendance_percent(counts[i][1], lessons) if i in counts else None for i in enrolment_ids}
 
 
 def assessment_total(course, theory, practical):
@@ -358,7 +354,7 @@ def record_attempt(actor, enrolment, *, theory, practical, resit=False, rate=Non
     attempt.theory, attempt.practical = theory, practical
     attempt.total = assessment_total(course, theory, practical)
     attempt.passed = None if attempt.total is None else (attempt.total >= course.pass_mark
-                                                          and _attended(course, rate))
+                                                          and attendance_met(course.min_attendance, rate))
     attempt.recorded_by_id, attempt.recorded_at = getattr(actor, "id", None), utcnow()
     _flush(_l("These marks were just recorded by someone else; reload the page."))
     audit.record(actor, "attempt.record", attempt, before=before,

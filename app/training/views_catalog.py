@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import htmx
-from app.access import public, require, signed_in
+from app.access import is_staff, public, require, signed_in
 from app.accounts import queries as account_queries
 from app.errors import DomainError
 from app.extensions import db
@@ -51,7 +51,7 @@ def catalog():
 @public
 def course(course_id):
     course = queries.course(course_id)
-    staff = current_user.is_authenticated and current_user.has_role("staff", "admin")
+    staff = is_staff(current_user)
     if course is None or (course.status == CourseStatus.DRAFT and not staff):
         abort(404)
     enrolment = None
@@ -102,7 +102,7 @@ def my_training():
 @signed_in
 def withdraw(enrolment_id):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
-    require(enrolment.user_id == current_user.id)
+    require(enrolment.belongs_to(current_user))
     try:
         services.withdraw(current_user, enrolment)
     except DomainError as error:

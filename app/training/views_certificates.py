@@ -178,7 +178,7 @@ def certificates_zip(course_id):
 @signed_in
 def certificate_pdf(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
-    require(certificate.user_id == current_user.id or current_user.has_role("staff", "admin"))
+    require(certificate.can_view(current_user))
     response = send_file(io.BytesIO(certificates.pdf_bytes(certificate)), mimetype="application/pdf",
                          download_name=certificates.pdf_filename(certificate), max_age=0)
     response.cache_control.private = True  # the holder's full name: never in a shared cache
@@ -281,7 +281,7 @@ def my_certificates():
 @signed_in
 def my_outcome(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
-    require(certificate.user_id == current_user.id)  # only the holder answers for themself
+    require(certificate.held_by(current_user))  # only the holder answers for themself
     if certificate.status == CertificateStatus.REVOKED:
         flash(_("This certificate was revoked; its check-ins are closed."), "error")
         return htmx.hx_redirect(url_for("training.my_certificates"))
