@@ -18,18 +18,27 @@ class DomainError(Exception):
         self.field = field
 
 
-def saved(message, location):
+def _go(location, full_page):
+    if full_page:  # an htmx button that leaves the page it sits on (HX-Redirect), or a 303
+        from app.htmx import hx_redirect
+
+        return hx_redirect(location)
+    return redirect(location, code=303)
+
+
+def saved(message, location, full_page=False):
     """After a successful write: commit, say so, and 303 to `location`."""
     from app.extensions import db
 
     db.session.commit()
     flash(message, "success")
-    return redirect(location, code=303)
+    return _go(location, full_page)
 
 
-def act(action, success, location):
+def act(action, success, location, full_page=False):
     """A button's POST: run one service call, commit and flash `success` (a message,
-    or a function of the call's result), or roll back and flash its refusal; then 303."""
+    or a function of the call's result), or roll back and flash its refusal; then 303
+    (with `full_page`, an HX-Redirect for htmx buttons)."""
     from app.extensions import db
 
     try:
@@ -37,8 +46,8 @@ def act(action, success, location):
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(location, code=303)
-    return saved(success(result) if callable(success) else success, location)
+        return _go(location, full_page)
+    return saved(success(result) if callable(success) else success, location, full_page)
 
 
 def show_on_form(form, error, hidden_fields=()):

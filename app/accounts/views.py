@@ -105,15 +105,9 @@ def account():
 @bp.route("/account/membership", methods=["POST"])
 @signed_in
 def apply_membership():
-    try:
-        services.apply_for_membership(current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Your application to join the union was sent. Union staff will contact you."), "success")
-    return redirect(_safe_next(request.form.get("next")) or url_for("accounts.account"), code=303)
+    return act(lambda: services.apply_for_membership(current_user),
+               _("Your application to join the union was sent. Union staff will contact you."),
+               _safe_next(request.form.get("next")) or url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -218,17 +212,12 @@ def reset_password(user_id):
 def decide_membership(user_id):
     user = db.get_or_404(User, user_id)
     form = forms.MembershipDecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.decide_membership(current_user, user, approve=form.decision.data == "approve",
-                                       member_number=form.member_number.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The membership decision was saved."), "success")
-    return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
+    back = url_for("accounts.edit_user", user_id=user.id)
+    if not form.validate_on_submit():
+        return redirect(back, code=303)
+    return act(lambda: services.decide_membership(current_user, user, approve=form.decision.data == "approve",
+                                                  member_number=form.member_number.data),
+               _("The membership decision was saved."), back)
 
 
 @bp.route("/admin/users/import", methods=["GET", "POST"])

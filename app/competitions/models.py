@@ -264,6 +264,10 @@ class PanelMember(SeatMixin, db.Model):
         """The chief judge enters the measurements, the judges the judgement marks."""
         return self.is_chief == (criterion.kind == CriterionKind.MEASUREMENT)
 
+    def has_sheet_for(self, stage):
+        """A sheet applies only where this seat enters something (a theory stage has no chief's sheet)."""
+        return any(self.enters(c) for c in stage.criteria)
+
 
 class Sheet(SheetMixin, db.Model):
     """One judge's score sheet for one stage; signing locks it."""

@@ -19,7 +19,6 @@ from app.accounts.models import User
 from app.competitions.leaderboard import event_rows
 from app.competitions.models import (
     Criterion,
-    CriterionKind,
     Entry,
     Event,
     Measurement,
@@ -30,6 +29,7 @@ from app.competitions.models import (
 )
 from app.extensions import db
 from app.review import standings as review_standings
+from app.review.progress import sheets_progress
 
 
 @dataclass
@@ -64,16 +64,13 @@ class Standings:
     def incomplete(self):
         return [r for r in self.rows if not r.complete and not r.eliminated]
 
+    def judges_sheets(self):
+        """(Progress of the judges' sheets, [(member, stage) still to sign])."""
+        return sheets_progress(self.judges, self.stages, self.signed, lambda seat, stage: seat.has_sheet_for(stage))
+
     def unsigned_sheets(self):
         """(member, stage) pairs that still need the judge's signature."""
-        missing = []
-        for member in self.judges:
-            for stage in self.stages:
-                if any(c.kind == CriterionKind.JUDGEMENT for c in stage.criteria):
-                    sheet = self.signed.get((member.id, stage.id))
-                    if sheet is None or sheet.signed_at is None:
-                        missing.append((member, stage))
-        return missing
+        return self.judges_sheets()[1]
 
 
 class RowsCache:

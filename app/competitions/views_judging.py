@@ -8,7 +8,7 @@ from app import htmx, scoring
 from app.access import require, roles
 from app.competitions import bp, forms, publishing, queries, scoresheets, standings
 from app.competitions.models import Appeal, Criterion, Entry, Event, Sheet
-from app.errors import DomainError
+from app.errors import DomainError, act
 from app.extensions import db
 
 
@@ -105,15 +105,9 @@ def save_cell(event_id):
 def sign(event_id, stage_id):
     member = _seat(event_id)
     stage = _stage(member, stage_id)
-    try:
-        scoresheets.sign(current_user, member, stage)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Sheet signed. Your marks for %(stage)s are now locked.", stage=stage.name), "success")
-    return htmx.hx_redirect(url_for("competitions.grid", event_id=event_id, stage_id=stage_id))
+    return act(lambda: scoresheets.sign(current_user, member, stage),
+               _("Sheet signed. Your marks for %(stage)s are now locked.", stage=stage.name),
+               url_for("competitions.grid", event_id=event_id, stage_id=stage_id), full_page=True)
 
 
 # ---- the chief judge
@@ -142,18 +136,12 @@ def unlock_sheet(sheet_id):
     sheet = db.get_or_404(Sheet, sheet_id)
     _chief_seat(sheet.member.event_id)
     form = forms.ReasonForm()
+    back = url_for("competitions.chief", event_id=sheet.member.event_id)
     if not form.validate_on_submit():
         flash(_("Write why the sheet is unlocked."), "error")
-    else:
-        try:
-            scoresheets.unlock(current_user, sheet, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The sheet of %(name)s is unlocked for correction.", name=sheet.member.user.name), "success")
-    return redirect(url_for("competitions.chief", event_id=sheet.member.event_id), code=303)
+        return redirect(back, code=303)
+    return act(lambda: scoresheets.unlock(current_user, sheet, form.reason.data),
+               _("The sheet of %(name)s is unlocked for correction.", name=sheet.member.user.name), back)
 
 
 @bp.route("/chief/<int:event_id>/consistency")

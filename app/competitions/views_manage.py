@@ -13,6 +13,7 @@ from app.competitions import bp, forms, publishing, queries, services, standings
 from app.competitions.models import STATUS_LABELS, CompetitionStatus, Criterion, Entry, PanelMember, Stage
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
+from app.review.progress import Progress
 
 
 def _competition(code):
@@ -73,7 +74,7 @@ def manage(code):
             judged_stages = sum(1 for s in event.stages if any(c.kind == "judgement" for c in s.criteria))
             progress[event.id] = {
                 "incomplete": standings.rows_cache.get(event.id)["incomplete"],
-                "unsigned": judges * judged_stages - signed.get(event.id, 0),
+                "sheets": Progress(signed.get(event.id, 0), judges * judged_stages),
             }
     counts = queries.entry_counts(competition.id)
     targets = [t for t in services.TRANSITIONS[competition.status]
