@@ -12,7 +12,6 @@ competition-specific lives here, for every save:
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import audit
 from app.competitions import stamps
 from app.competitions.models import (
     CompetitionStatus as S,
@@ -23,11 +22,10 @@ from app.competitions.models import (
     Score,
     Sheet,
 )
-from app.db import upsert, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.review import sheets as review_sheets
-from app.review.marks import parse_mark  # noqa: F401  (re-exported for the views)
+from app.review.marks import parse_mark, store_mark
 
 SCORING_OPEN = {S.RUNNING, S.SCORING_CLOSED, S.PROVISIONAL}
 
@@ -78,27 +76,13 @@ def save_mark(actor, member, entry, criterion, raw):
     sheet = lock_sheet(member, criterion.stage)
     review_sheets.require_open(sheet)
     if criterion.kind == CriterionKind.MEASUREMENT:
-        table, key = Measurement, dict(entry_id=entry.id, criterion_id=criterion.id)
-        row_filter = sa.and_(Measurement.entry_id == entry.id, Measurement.criterion_id == criterion.id)
+        table, key, extra = Measurement.__table__, dict(entry_id=entry.id, criterion_id=criterion.id), \
+            {"entered_by_id": actor.id}
     else:
-        table, key = Score, dict(judge_id=actor.id, entry_id=entry.id, criterion_id=criterion.id)
-        row_filter = sa.and_(Score.judge_id == actor.id, Score.entry_id == entry.id, Score.criterion_id == criterion.id)
-    before = db.session.scalar(sa.select(table.value).where(row_filter))
-    if value == before:
-        return value
-    if value is None:
-        db.session.execute(sa.delete(table).where(row_filter))
-    elif table is Measurement:
-        upsert(db.session, Measurement.__table__, {**key, "value": value, "entered_by_id": actor.id,
-                                                   "updated_at": utcnow()},
-               ["entry_id", "criterion_id"], ["value", "entered_by_id", "updated_at"])
-    else:
-        upsert(db.session, Score.__table__, {**key, "value": value, "updated_at": utcnow()},
-               ["judge_id", "entry_id", "criterion_id"], ["value", "updated_at"])
-    stamps.marks_changed(entry.event_id)
-    audit.record(actor, "score.save", ("Entry", entry.id),
-                 before={"criterion": criterion.code, "value": before},
-                 after={"criterion": criterion.code, "value": value, "judge_id": actor.id})
+        table, key, extra = Score.__table__, dict(judge_id=actor.id, entry_id=entry.id, criterion_id=criterion.id), {}
+    if store_mark(actor, table, key, value, extra=extra, subject=("Entry", entry.id),
+                  details={"criterion": criterion.code}):
+        stamps.marks_changed(entry.event_id)
     return value
 
 

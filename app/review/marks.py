@@ -8,9 +8,13 @@ Chinese input method (８５．５, 85。5) are normalised, any other script's d
 import re
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app import audit
+from app.db import upsert, utcnow
 from app.errors import DomainError
+from app.extensions import db
 
 NUMBER = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
 DECIMAL_LIKE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # a number, but negative or too precise
@@ -46,3 +50,25 @@ def check_mark(value, maximum):
     if value > maximum:
         raise DomainError(_l("The maximum is %(max)s.", max=maximum))
     return value
+
+
+def store_mark(actor, table, key, value, *, subject, details, extra=None):
+    """Write one mark (upsert; None deletes it) and audit the change. Returns True when it changed.
+
+    `table` has a `value` and an `updated_at` column and a unique key over `key`'s
+    columns; `extra` are more columns to write with the value (who measured it).
+    Call with the reviewer's sheet locked (`sheets.lock_sheet`).
+    """
+    row = sa.and_(*(table.c[column] == wanted for column, wanted in key.items()))
+    before = db.session.scalar(sa.select(table.c.value).where(row))
+    if value == before:
+        return False
+    if value is None:
+        db.session.execute(sa.delete(table).where(row))
+    else:
+        extra = extra or {}
+        upsert(db.session, table, {**key, **extra, "value": value, "updated_at": utcnow()},
+               list(key), ["value", *extra, "updated_at"])
+    audit.record(actor, "score.save", subject, before={**details, "value": before},
+                 after={**details, "value": value, "judge_id": actor.id})
+    return True
