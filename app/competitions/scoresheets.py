@@ -43,12 +43,34 @@ def require_chief(event_id, user, message):
     return seat
 
 
+# The reasons a mark is refused, shared by the grid and the workbook import.
+WRONG_SHEET = _l("Measurements are entered by the chief judge; judgement marks by the judges.")
+CONFLICT = _l("A judge cannot score an entry from their own unit or a unit below it.")
+NOT_REACHED = _l("This entry did not advance to this stage.")
+
+
+def refusal(*, enters, conflicted, reached):
+    """Why this seat may not mark this cell (None when it may): the one statement of the rule."""
+    if not enters:
+        return WRONG_SHEET
+    if conflicted:
+        return CONFLICT
+    if not reached:
+        return NOT_REACHED
+    return None
+
+
+def stopped_before(stopped_position, stage_position):
+    """An entry that stopped at the stage in position `stopped_position` has no marks after it."""
+    return stopped_position is not None and stage_position > stopped_position
+
+
 def stage_reached(entry, stage):
     """False when the entry stopped at a stage before this one."""
     if entry.eliminated_stage_id is None:
         return True
     stopped = next(s for s in entry.event.stages if s.id == entry.eliminated_stage_id)
-    return stage.position <= stopped.position
+    return not stopped_before(stopped.position, stage.position)
 
 
 def lock_sheet(member, stage):
@@ -61,12 +83,10 @@ def _check_can_score(member, entry, criterion):
         raise DomainError(_l("Scoring is not open for this competition."))
     if entry.event_id != event.id or criterion.event_id != event.id:
         raise DomainError(_l("This entry or criterion is not part of your event."))
-    if not member.enters(criterion):
-        raise DomainError(_l("Measurements are entered by the chief judge; judgement marks by the judges."))
-    if not member.is_chief and member.conflicts_with(entry):
-        raise DomainError(_l("You cannot score an entry from your own unit."))
-    if not stage_reached(entry, criterion.stage):
-        raise DomainError(_l("This entry did not advance to this stage."))
+    reason = refusal(enters=member.enters(criterion), conflicted=not member.is_chief and member.conflicts_with(entry),
+                     reached=stage_reached(entry, criterion.stage))
+    if reason is not None:
+        raise DomainError(reason)
 
 
 def save_mark(actor, member, entry, criterion, raw):

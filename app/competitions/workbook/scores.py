@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.competitions.models import CriterionKind, Measurement, Score, Sheet
 from app.errors import DomainError
+from app.competitions.scoresheets import NOT_REACHED, refusal, stopped_before
 from app.extensions import db
 from app.review.marks import check_mark
 
@@ -39,8 +40,8 @@ def plan_scores(imp):
             fail(result, row, "score", error.message)
             continue
         stage = event.stages[criterion.stage_code]
-        if entry.stopped_at is not None and stage.position > entry.stopped_at:
-            fail(result, row, "bib", _l("This entry did not advance to this stage."))
+        if stopped_before(entry.stopped_at, stage.position):
+            fail(result, row, "bib", NOT_REACHED)
             continue
         judge = v["judge"]
         if criterion.kind == JUDGEMENT:
@@ -51,12 +52,9 @@ def plan_scores(imp):
             if member is None:
                 fail(result, row, "judge", _l("is not on the panel of event %(event)s", event=event.code))
                 continue
-            if member.chief:
-                fail(result, row, "judge", _l("Measurements are entered by the chief judge; judgement marks by "
-                                              "the judges."))
-                continue
-            if member.conflicts_with(entry):
-                fail(result, row, "judge", _l("cannot score an entry from their own unit"))
+            reason = refusal(enters=not member.chief, conflicted=member.conflicts_with(entry), reached=True)
+            if reason is not None:
+                fail(result, row, "judge", reason)
                 continue
             key = (member, entry, criterion)
             first = judgement.get(key)
