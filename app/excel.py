@@ -25,8 +25,11 @@ from typing import Any, Callable, Iterable, Sequence
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
+
+from app.forms import CONTROL
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -54,6 +57,8 @@ def text(max_length=200, required=True):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         result = str(value).strip()
+        if CONTROL.search(result):
+            raise ValueError(_l("contains invisible control characters"))
         if len(result) > max_length:
             raise ValueError(_l("is longer than %(n)s characters", n=max_length))
         return result
@@ -289,6 +294,8 @@ def neutralise(cell):
 def _cell(worksheet, value, bold=False, fill=None):
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones; callers pass local time
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # stored text never makes an export fail
     cell = WriteOnlyCell(worksheet, value=value)
     if bold:
         cell.font = Font(bold=True)

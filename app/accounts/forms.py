@@ -1,6 +1,6 @@
 """Account forms: validate and pre-fill only; rules live in services."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
@@ -22,7 +22,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60)],
                         render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
@@ -30,7 +30,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)],
                        render_kw={"autocomplete": "name", "autofocus": True})
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(), MOBILE], filters=[_mobile_filter],
@@ -39,7 +39,7 @@ class RegisterForm(FlaskForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)],
@@ -49,7 +49,7 @@ class PasswordChangeForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     tags = MultiCheckboxField(_l("I am a"), choices=[(k.value, v) for k, v in IDENTITY_TAG_LABELS.items()])
 
@@ -59,7 +59,7 @@ def _organization_choices(organizations, blank=True):
     return choices + [(str(o.id), "\u3000" * o.depth + o.name) for o in organizations]
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     username = StringField(_l("Username"), validators=[Optional(), Length(min=3, max=40)])
     mobile = StringField(_l("Mobile number"), validators=[Optional(), MOBILE], filters=[_mobile_filter])
@@ -74,16 +74,16 @@ class UserForm(FlaskForm):
         self.organization_id.choices = _organization_choices(organizations)
 
 
-class MembershipDecisionForm(FlaskForm):
+class MembershipDecisionForm(Form):
     decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve")), ("reject", _l("Reject"))])
     member_number = StringField(_l("Member number"), validators=[Optional(), Length(max=40)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Excel workbook (.xlsx)"), validators=[FileRequired(message=_l("Please choose a file to upload."))])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
     kind = SelectField(_l("Level"), choices=[(k.value, v) for k, v in ORG_KIND_LABELS.items()])
@@ -94,7 +94,7 @@ class OrganizationForm(FlaskForm):
         self.parent_id.choices = _organization_choices(organizations)
 
 
-class TradeForm(FlaskForm):
+class TradeForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=12),
                                                Regexp(r"^[A-Za-z0-9-]+$", message=_l("Letters, digits and dashes only."))])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
@@ -102,7 +102,7 @@ class TradeForm(FlaskForm):
     occupation_code = StringField(_l("National occupation code"), validators=[Optional(), Length(max=20)])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # GET filters carry no token
 

@@ -37,8 +37,19 @@ _DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
 GRANTABLE_BY_STAFF = frozenset(Role) - {Role.ADMIN}
 
 
+FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "0123456789+- ")
+
+
 def normalise_mobile(value):
-    return re.sub(r"[\s-]", "", value or "").removeprefix("+86")
+    """"+86 138-0000 0001", "８６１３８…" → "13800000001"."""
+    text = re.sub(r"[\s-]", "", (value or "").translate(FULL_WIDTH))
+    if text.startswith("+86"):
+        return text[3:]
+    if text.startswith("0086"):
+        return text[4:]
+    if text.startswith("86") and len(text) == 13 and text[2:].isdigit():
+        return text[2:]
+    return text
 
 
 def check_password_rules(password, mobile=None):
@@ -66,6 +77,16 @@ def find_by_login(login):
         sa.or_(sa.func.lower(User.username) == login.lower(), User.mobile == mobile)
     )
     return db.session.scalars(query).first()
+
+
+def login_key(login):
+    """One key per account for rate limiting: the account's id, or the normalised text when none matches."""
+    user = find_by_login(login)
+    if user is not None:
+        return f"user:{user.id}"
+    text = (login or "").strip().translate(FULL_WIDTH).lower()
+    mobile = normalise_mobile(text)
+    return f"name:{mobile if mobile.isdigit() else text}"
 
 
 def authenticate(login, password):

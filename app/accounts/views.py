@@ -24,7 +24,9 @@ def _safe_next(target):
 
 
 def _login_account_key():
-    return "login:" + (request.form.get("login") or "").strip().lower()
+    """The per-account limit counts attempts per account, however its name is typed
+    (`138 0000 0001`, `+86…`, the username): an unknown name counts as itself, normalised."""
+    return "login:" + services.login_key(request.form.get("login"))
 
 
 def _start_session(user, remember=False):

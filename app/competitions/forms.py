@@ -1,6 +1,6 @@
 """Competition forms: validate and pre-fill only."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Use letters, digits, dashes or underscores for the code."))
 
 
-class CompetitionForm(FlaskForm):
+class CompetitionForm(Form):
     code = StringField(_l("Code (used in public links)"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     edition = StringField(_l("Edition"), validators=[Optional(), Length(max=40)])
@@ -29,7 +29,7 @@ class CompetitionForm(FlaskForm):
                                                    NumberRange(min=0, max=24 * 30)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     trade_id = SelectField(_l("Trade"), choices=[], validate_choice=True)
@@ -48,19 +48,19 @@ class EventForm(FlaskForm):
         self.trade_id.choices = [("", _l("— none —"))] + [(str(t.id), t.name) for t in trades]
 
 
-class TierPrizeForm(FlaskForm):
+class TierPrizeForm(Form):
     prize = DecimalField(_l("Prize (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
     rank_prizes = StringField(_l("Per-rank prizes, e.g. 1:10000;2:8000"), validators=[Optional(), Length(max=300)])
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     weight = DecimalField(_l("Weight (%)"), places=2, validators=[DataRequired(), NumberRange(min=0, max=100)])
     advance_count = IntegerField(_l("Entries advancing to the next stage"), validators=[Optional(), NumberRange(min=1)])
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     max_mark = DecimalField(_l("Maximum mark"), places=2, validators=[DataRequired(), NumberRange(min=0.01)])
@@ -68,7 +68,7 @@ class CriterionForm(FlaskForm):
                                             ("measurement", _l("Measurement (entered once)"))])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     bib = StringField(_l("Bib number"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Contestant or team name"), validators=[DataRequired(), Length(max=120)])
     members = StringField(_l("Team members (separated by 、)"), validators=[Optional(), Length(max=300)])
@@ -81,7 +81,7 @@ class EntryForm(FlaskForm):
                                                           for o in organizations]
 
 
-class PanelForm(FlaskForm):
+class PanelForm(Form):
     user_id = SelectField(_l("Judge"), choices=[], validators=[DataRequired()])
     chief = BooleanField(_l("Chief judge"))
 
@@ -91,20 +91,20 @@ class PanelForm(FlaskForm):
             (str(u.id), f"{u.name}（{u.organization.name if u.organization else '—'}）") for u in candidates]
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     target = SelectField(_l("Next step"), choices=[])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     text = TextAreaField(_l("What do you think is wrong?"), validators=[DataRequired(), Length(min=5, max=2000)])
 
 
-class AppealDecisionForm(FlaskForm):
+class AppealDecisionForm(Form):
     decision = SelectField(_l("Decision"), choices=[("dismissed", _l("Dismiss")), ("upheld", _l("Uphold and reopen sheets"))])
     resolution = TextAreaField(_l("Reason for the decision"), validators=[DataRequired(), Length(max=2000)])
     sheets = SelectMultipleField(_l("Sheets to reopen for correction"), choices=[], coerce=int, validate_choice=True)

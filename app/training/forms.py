@@ -1,6 +1,6 @@
 """Training forms: validate and pre-fill only."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from app.training.models import LEVEL_LABELS
 
 
-class CatalogFilterForm(FlaskForm):
+class CatalogFilterForm(Form):
     class Meta:
         csrf = False  # GET filters
 
@@ -36,11 +36,11 @@ class CatalogFilterForm(FlaskForm):
         self.level.choices = [("", _l("All levels"))] + [(k.value, v) for k, v in LEVEL_LABELS.items()]
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     join_union = BooleanField(_l("I would also like to join the trade union"))
 
 
-class BaseForm(FlaskForm):
+class BaseForm(Form):
     code = StringField(_l("Code (used in links)"), validators=[DataRequired(), Length(max=30),
                                                               Regexp(r"^[A-Za-z0-9_-]+$",
                                                                      message=_l("Letters, digits and dashes only."))])
@@ -62,7 +62,7 @@ class BaseForm(FlaskForm):
         self.trades.choices = [(t.id, t.name) for t in trade_choices]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160)])
     base_id = SelectField(_l("Training base"), choices=[], validators=[DataRequired()])
     trade_id = SelectField(_l("Trade"), choices=[], validators=[DataRequired()])
@@ -100,7 +100,7 @@ class CourseForm(FlaskForm):
         self.units.choices = [(o.id, o.name) for o in unit_choices]
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     starts_at = DateTimeLocalField(_l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     topic = StringField(_l("Topic"), validators=[Optional(), Length(max=160)])

@@ -6,7 +6,7 @@ again and what passes are the services' rules.
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms import Form
 from flask_wtf.file import FileField, FileRequired
 
 from app.errors import DomainError
@@ -16,7 +16,7 @@ MARK_LABELS = {"theory": _l("Theory"), "practical": _l("Practical")}
 MARK_PLACES = 2  # the columns are Numeric(6, 2)
 
 
-class MarksImportForm(FlaskForm):
+class MarksImportForm(Form):
     file = FileField(_l("Excel workbook (.xlsx)"),
                      validators=[FileRequired(message=_l("Please choose a file to upload."))])
 

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -39,12 +39,12 @@ from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Co
 # ---------------------------------------------------------------- forms
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     # "Required" is the service's rule (it words the message); the row's textarea tells the browser too.
     reason = TextAreaField(_l("Reason for revoking"), validators=[Length(max=500)])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     months = IntegerField(_l("Check-in"), validators=[InputRequired()])
     new_job = BooleanField(_l("New job or new post since the certificate"))
     new_post = StringField(_l("New job or post"), validators=[Optional(), Length(max=120)])
