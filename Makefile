@@ -36,7 +36,7 @@ lint: install
 
 # Extract strings and merge them into the catalogs; then translate the new entries.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__" -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 system-deps: browser-deps pdf-deps

@@ -6,6 +6,7 @@ from flask import Flask, flash, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from app import access, htmx
 from app import extensions
@@ -39,6 +40,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -47,6 +49,13 @@ def create_app(config=None):
 
     register_errorhandlers(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in URLs: only ids a database integer column can hold; a longer number is a 404, not a 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def select_locale():

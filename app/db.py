@@ -161,3 +161,14 @@ def utc_to_local(value):
     if value is None:
         return None
     return value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).replace(tzinfo=None)
+
+
+MAX_ID = 2**31 - 1
+
+
+def database_id(text):
+    """An id typed into a form or a cell name: ASCII digits within a database integer, else None."""
+    if not text or len(text) > 10 or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

@@ -10,6 +10,7 @@ from app.access import public, roles, signed_in
 from app.accounts import bp, exports, forms, queries, services
 from app.accounts.models import Organization, Trade, User
 from app.errors import DomainError, act, show_on_form
+from app.forms import has_control_characters
 from app.extensions import db, limiter
 
 
@@ -17,6 +18,8 @@ def _safe_next(target):
     """Only same-site paths: never an open redirect."""
     if not target:
         return None
+    if has_control_characters(target, multi_line=False) or "\\" in target:
+        return None  # CR/LF would split the Location header; a backslash is read as "/" by browsers
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

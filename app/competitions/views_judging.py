@@ -9,6 +9,7 @@ from app.access import require, roles
 from app.competitions import bp, forms, publishing, queries, scoresheets, standings
 from app.competitions.models import Appeal, Criterion, Entry, Event, Sheet
 from app.errors import DomainError, act
+from app.db import database_id
 from app.extensions import db
 
 
@@ -80,10 +81,11 @@ def save_cell(event_id):
     # The cell's input is named v-<entry id>-<criterion id> (the same name the no-JS form posts).
     names = [name for name in request.form if name.startswith("v-")]
     parts = names[0].split("-") if len(names) == 1 else []
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    ids = [database_id(part) for part in parts[1:]]
+    if len(ids) != 2 or None in ids:
         abort(400)
-    entry = db.get_or_404(Entry, int(parts[1]))
-    criterion = db.get_or_404(Criterion, int(parts[2]))
+    entry = db.get_or_404(Entry, ids[0])
+    criterion = db.get_or_404(Criterion, ids[1])
     raw = request.form[names[0]]
     error, value = None, None
     try:

@@ -76,9 +76,10 @@ def test_declared_policies(app, endpoint, expected):
 
 def _sample_url(rule):
     values = {}
+    from werkzeug.routing import IntegerConverter
+
     for name, converter in rule._converters.items():
-        kind = type(converter).__name__
-        values[name] = 999999 if kind == "IntegerConverter" else "a" * 32
+        values[name] = 999999 if isinstance(converter, IntegerConverter) else "a" * 32
     url = rule.build(values, append_unknown=False)[1]
     return url
 

@@ -156,3 +156,29 @@ def test_production_cookies_are_secure():
 
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
     assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
+
+
+def test_ids_too_large_for_the_database_are_404_not_500(client, login):
+    login("judge")
+    for url in ("/competitions/judging/99999999999999999999/1", "/admin/users/2147483648"):
+        assert client.get(url).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("name", ["v-99999999999999999999-1", "v-1-٣", "v-1-2-3", "v-x-1"])
+def test_a_tampered_cell_name_is_a_400_not_a_500(client, login, name):
+    from tests.factories import UserFactory
+    from app.accounts.models import Role
+
+    login(UserFactory(roles=[Role.JUDGE]))
+    response = client.post("/competitions/judging/1/cells", data={name: "5"})
+    assert response.status_code in (400, 403, 404)
+
+
+@pytest.mark.parametrize("target", ["/account\r\nSet-Cookie: x=1", "/\nLocation: //evil.example", "/\\evil.example",
+                                    "//evil.example", "https://evil.example/"])
+def test_next_never_splits_a_header_or_leaves_the_site(client, users, target):
+    from tests.factories import PASSWORD
+
+    response = client.post("/login", query_string={"next": target},
+                           data={"login": users["staff"].username, "password": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
