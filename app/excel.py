@@ -16,6 +16,7 @@ import re
 import secrets
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -33,8 +34,19 @@ from app.forms import CONTROL
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_UNCOMPRESSED = 300 * 1024 * 1024  # refuses zip bombs disguised as workbooks
+# Refusing a zip bomb or a giant sheet must cost little: the archive's directory and
+# each sheet's first bytes are read before openpyxl parses anything.
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # the whole workbook, unpacked
+MAX_MEMBER = {  # what openpyxl holds in memory whole, unpacked
+    "xl/sharedStrings.xml": 32 * 1024 * 1024,
+    "xl/styles.xml": 8 * 1024 * 1024,
+    "xl/workbook.xml": 1024 * 1024,
+}
+MAX_SHEET_BYTES = 80 * 1024 * 1024  # one worksheet, unpacked (200,000 rows of a wide sheet)
 MAX_ROWS = 200_000
+MAX_COLUMNS = 1_000
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension ref=\"[A-Z]*[0-9]*:?([A-Z]+)([0-9]+)\"")
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 
 
@@ -194,19 +206,61 @@ def check_upload(storage):
     if not data.startswith(b"PK\x03\x04"):
         raise ExcelError(_l("The file is not a valid Excel workbook (.xlsx)."))
     stream = io.BytesIO(data)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED:
-                raise ExcelError(_l("The workbook is too large to import."))
-            if "xl/workbook.xml" not in archive.namelist():
-                raise ExcelError(_l("The file is not a valid Excel workbook (.xlsx)."))
-    except zipfile.BadZipFile:
-        raise ExcelError(_l("The file is damaged and cannot be opened.")) from None
-    stream.seek(0)
+    inspect_archive(stream)
     return stream
 
 
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _sheet_rows(archive, info):
+    """Rows of one worksheet, counted in its unpacked XML (stops past MAX_ROWS); checks <dimension>'s width."""
+    rows, tail = 0, b""
+    with archive.open(info) as member:
+        chunk = member.read(1 << 16)
+        found = _DIMENSION.search(chunk)
+        if found is not None and _column_number(found.group(1).decode()) > MAX_COLUMNS:
+            raise ExcelError(_l("A sheet may hold at most %(n)s columns.", n=MAX_COLUMNS))
+        while chunk:
+            buffer = tail + chunk
+            # A tag that straddled the previous chunk ends after the kept tail: counted once, here.
+            rows += sum(1 for match in _ROW.finditer(buffer) if match.end() > len(tail))
+            if rows > MAX_ROWS + 1:
+                break
+            tail, chunk = buffer[-16:], member.read(1 << 20)
+    return rows
+
+
+def inspect_archive(stream):
+    """Refuse what is not a workbook, a zip bomb, or a sheet too big, before anything is parsed."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+            names = {info.filename for info in members}
+            if "xl/workbook.xml" not in names:
+                raise ExcelError(_l("The file is not a valid Excel workbook (.xlsx)."))
+            if sum(info.file_size for info in members) > MAX_UNCOMPRESSED:
+                raise ExcelError(_l("The workbook is too large to import."))
+            for info in members:
+                limit = MAX_MEMBER.get(info.filename)
+                sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+                if sheet:
+                    limit = MAX_SHEET_BYTES
+                if limit is not None and info.file_size > limit:
+                    raise ExcelError(_l("The workbook is too large to import."))
+                if sheet and _sheet_rows(archive, info) > MAX_ROWS + 1:  # + the header row
+                    raise ExcelError(_l("A sheet may hold at most %(n)s rows.", n=MAX_ROWS))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        raise ExcelError(_l("The file is damaged and cannot be opened.")) from None
+    stream.seek(0)
+
+
 def open_workbook(stream):
+    inspect_archive(stream)
     try:
         return load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
