@@ -28,6 +28,8 @@ def normalise_database_url(url):
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # The audit chain's HMAC key, kept outside the database; derived from SECRET_KEY when unset.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'union.db'}")
     )

@@ -6,8 +6,17 @@ row breaks the chain and `flask audit verify` finds it. Appends are serialised
 through the single `audit_chain_head` row (an UPDATE takes its row lock on
 PostgreSQL and the write lock on SQLite), so concurrent requests never fork
 the chain.
+
+The hashes are HMAC-SHA256 with a key kept outside the database (`AUDIT_KEY`,
+by default derived from `SECRET_KEY`): someone who can write to the database
+but does not hold the key cannot re-hash an edited chain. What the key cannot
+show is a chain cut short at its end (drop the last rows, set the head back):
+`flask audit checkpoint` prints the current head (sequence, time, hash) to be
+stored elsewhere, and `flask audit verify --checkpoint FILE` proves the chain
+still reaches it unchanged.
 """
 import hashlib
+import hmac
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -15,8 +24,10 @@ from enum import Enum
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.local import LocalProxy
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
@@ -74,9 +85,25 @@ def _iso(value):
     return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def _digest(payload):
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def chain_key():
+    """The HMAC key: AUDIT_KEY, or one derived from SECRET_KEY (never stored in the database)."""
+    configured = current_app.config.get("AUDIT_KEY")
+    if configured:
+        return configured.encode("utf-8")
+    return hmac.new(current_app.config["SECRET_KEY"].encode("utf-8"), b"audit-chain-v1", hashlib.sha256).digest()
+
+
+def _canonical(payload):
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _digest(payload, key=None):
+    return hmac.new(key or chain_key(), _canonical(payload), hashlib.sha256).hexdigest()
+
+
+def unkeyed_digest(payload):
+    """The chain's hash before it was keyed (20261203 migration): plain SHA-256."""
+    return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
 def _plain(value):
@@ -107,6 +134,8 @@ def record(actor, action, obj, before=None, after=None):
     `obj` is a model instance (its class name and primary key are stored) or a
     (type, id) pair. Flushes, never commits: the event lands with the change.
     """
+    if isinstance(obj, LocalProxy):  # current_user: file it under the user, not the proxy
+        obj = obj._get_current_object()
     if isinstance(obj, tuple):
         object_type, object_id = obj
     else:
@@ -149,26 +178,67 @@ def _actor_label(actor):
     return getattr(actor, "display_name", None) or str(getattr(actor, "id", ""))
 
 
-def verify_chain(batch=1000):
-    """Walk the chain in order; return (events checked, first problem or None)."""
+def verify_chain(batch=1000, checkpoint=None):
+    """Walk the chain in order; return (events checked, first problem or None).
+
+    With a `checkpoint` (as `checkpoint()` made it), the chain must also reach
+    that sequence number with exactly that hash: no cut at the end, no re-hashing.
+    """
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
+    key = chain_key()
     query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
     for event in db.session.scalars(query):
         if event.seq != expected_seq:
             return checked, f"event seq {expected_seq} is missing (found {event.seq})"
         if event.prev_hash != expected_prev:
             return checked, f"event seq {event.seq}: previous hash does not match"
-        if event.compute_hash() != event.hash:
+        if _digest(event.payload(), key) != event.hash:
             return checked, f"event seq {event.seq}: content does not match its hash"
+        if checkpoint is not None and event.seq == checkpoint["seq"] and event.hash != checkpoint["hash"]:
+            return checked, f"event seq {event.seq} differs from the checkpoint of {checkpoint['time']}"
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
     head = db.session.get(AuditChainHead, 1)
     if head is not None and (head.seq != checked or head.hash != expected_prev):
         return checked, f"chain head says {head.seq} events, found {checked}: events were removed"
+    if checkpoint is not None and checked < checkpoint["seq"]:
+        return checked, (f"the checkpoint of {checkpoint['time']} has {checkpoint['seq']} events, "
+                         f"the chain {checked}: events were removed from its end")
     return checked, None
+
+
+def checkpoint():
+    """The chain's head now: store it outside the database (another machine, a signed e-mail)."""
+    head = db.session.get(AuditChainHead, 1)
+    return {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS,
+            "time": utcnow().isoformat(timespec="seconds")}
+
+
+def rekey(connection, key):
+    """Re-hash a chain made with the unkeyed SHA-256 using the HMAC key (one-time upgrade).
+
+    The old chain is verified first: a broken chain is reported, never laundered.
+    """
+    table, head_table = AuditEvent.__table__, AuditChainHead.__table__
+    rows = connection.execute(sa.select(table).order_by(table.c.seq)).mappings().all()
+    previous_old, previous_new = GENESIS, GENESIS
+    for row in rows:
+        event = AuditEvent(**{c: row[c] for c in ("seq", "created_at", "actor_id", "actor_label", "action",
+                                                   "object_type", "object_id", "before", "after")})
+        event.prev_hash = previous_old
+        if row["prev_hash"] != previous_old or unkeyed_digest(event.payload()) != row["hash"]:
+            raise RuntimeError(f"audit event seq {row['seq']} does not match the unkeyed chain; "
+                               "investigate before upgrading (`flask audit verify` on the old version)")
+        previous_old = row["hash"]
+        event.prev_hash = previous_new
+        previous_new = _digest(event.payload(), key)
+        connection.execute(sa.update(table).where(table.c.id == row["id"])
+                           .values(prev_hash=event.prev_hash, hash=previous_new))
+    connection.execute(sa.update(head_table).where(head_table.c.id == 1).values(hash=previous_new))
+    return len(rows)
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
@@ -190,13 +260,21 @@ audit_cli = AppGroup("audit", help="Audit trail tools.")
 
 
 @audit_cli.command("verify")
-def verify_command():
+@click.option("--checkpoint", "checkpoint_file", type=click.File("r"),
+              help="A checkpoint from `flask audit checkpoint`: also prove nothing was cut from the end.")
+def verify_command(checkpoint_file):
     """Check that no audit event was changed, removed or inserted."""
-    checked, problem = verify_chain()
+    checked, problem = verify_chain(checkpoint=json.load(checkpoint_file) if checkpoint_file else None)
     if problem:
         click.echo(f"BROKEN after {checked} good events: {problem}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {checked} events, chain intact")
+
+
+@audit_cli.command("checkpoint")
+def checkpoint_command():
+    """Print the chain's head (sequence, time, hash) as JSON, to keep outside the database."""
+    click.echo(json.dumps(checkpoint()))
 
 
 def events_query(action=None, object_type=None):
