@@ -73,6 +73,10 @@ def register_extensions(app):
     extensions.babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "app", "translations"))
     extensions.limiter.init_app(app)
+    from app import cache
+
+    cache.init_app(app)
+    extensions.compress.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.competitions import publishing, scoresheets, services
 from app.competitions.models import Score, Sheet
-from app.competitions.page_cache import cache
+from app import cache
 from tests.competitions.conftest import build
 
 D = Decimal
