@@ -65,8 +65,10 @@ DEFAULT_TTL = 24 * 3600
 ENCODINGS = ("gzip", "br", "zstd", "deflate")  # suffixes Flask-Compress adds to ETags
 
 _lock = threading.Lock()
-_memos = {}  # key -> (value, fetched_at)
-_values = OrderedDict()  # slot -> (version, computed_at, value)
+# Both maps are keyed by the app's cache backend too, so that two apps in one process
+# (tests, a CLI inside a server) never see each other's entries.
+_memos = {}  # (backend id, key) -> (value, fetched_at)
+_values = OrderedDict()  # (backend id, slot) -> (version, computed_at, value)
 
 
 # ---------------------------------------------------------------- setup
@@ -133,7 +135,8 @@ def bump(name):
 def memo(key, fetch, ttl=MEMO_SECONDS):
     """`fetch()` at most once per `ttl` seconds per worker for this key (None is not kept)."""
     now = time.monotonic()
-    found = _memos.get(key)
+    local_key = (id(_backend()), key)
+    found = _memos.get(local_key)
     if found is not None and now - found[1] < ttl:
         return found[0]
     value = fetch()
@@ -141,14 +144,14 @@ def memo(key, fetch, ttl=MEMO_SECONDS):
         with _lock:
             if len(_memos) >= MAX_MEMOS:
                 _memos.clear()
-            _memos[key] = (value, now)
+            _memos[local_key] = (value, now)
     return value
 
 
 def forget(key):
     """Drop one memoised version in this worker (the data changed here)."""
     with _lock:
-        _memos.pop(key, None)
+        _memos.pop((id(_backend()), key), None)
 
 
 def clear():
@@ -163,9 +166,10 @@ def clear():
 
 
 def _keep_local(slot, entry):
+    local_key = (id(_backend()), slot)
     with _lock:
-        _values[slot] = entry
-        _values.move_to_end(slot)
+        _values[local_key] = entry
+        _values.move_to_end(local_key)
         while len(_values) > MAX_LOCAL_VALUES:
             _values.popitem(last=False)
 
@@ -228,7 +232,7 @@ def compute_entry(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SEC
     The entry's version is the one asked for, or the previous one while another
     worker computes the new value.
     """
-    local = _values.get(key)
+    local = _values.get((id(_backend()), key))
     if local is not None and _fresh(local, version, max_age):
         return local
     entry = cache.get(key)

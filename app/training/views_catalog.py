@@ -57,8 +57,7 @@ def _catalog_page(cacheable=False):
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     mine = _my_statuses([c.id for c in page.items])
     return htmx.render("training/catalog.html", "results", search=search, page=page, mine=mine,
-                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, enrol_form=forms.EnrolForm(),
-                       cacheable=cacheable)
+                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, cacheable=cacheable)
 
 
 @bp.route("/courses/<int:course_id>")
