@@ -178,10 +178,12 @@ def register_template_helpers(app):
 def register_cli(app):
     from app.accounts.cli import accounts_cli
     from app.audit import audit_cli
+    from app.cache import cache_cli
     from app.competitions.cli import competitions_cli
     from app.demo import demo_command
 
     app.cli.add_command(audit_cli)
+    app.cli.add_command(cache_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(competitions_cli)
     app.cli.add_command(demo_command)

@@ -49,7 +49,9 @@ import threading
 import time
 from collections import OrderedDict
 
+import click
 from flask import make_response, request
+from flask.cli import AppGroup
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -339,3 +341,15 @@ def cached_page(page_key, version, render, mimetype=None, ttl=DEFAULT_TTL, max_a
     return response
 
 
+
+
+# ---------------------------------------------------------------- command line
+
+cache_cli = AppGroup("cache", help="The shared cache.")
+
+
+@cache_cli.command("clear")
+def clear_command():
+    """Empty the shared cache (e.g. after restoring a database backup)."""
+    clear()
+    click.echo("cache cleared")
