@@ -94,6 +94,11 @@ def _judges(actor, prefix, count, rng, first=1):
     return judges
 
 
+def _prefix(args, default):
+    """Judges' login prefix: the data set's own, or one from --code when a scenario builds it twice."""
+    return default if not args.code else args.code.replace("-", "") + "j"
+
+
 def _competition(actor, code, name):
     from app.competitions import services
 
@@ -141,7 +146,7 @@ def standings(args):
     rng = random.Random(2026)
     actor = _actor()
     competition = _competition(actor, args.code or "bench-standings", "基准测试：成绩计算")
-    judges = _judges(actor, "bstd", args.judges, rng)
+    judges = _judges(actor, _prefix(args, "bstd"), args.judges, rng)
     event = _event(actor, competition, "QG", "钳工", args.entries, judges, rng)
     _start(actor, competition)
     fill_marks(actor, event, rng)
@@ -183,7 +188,7 @@ def leaderboard(args):
     rng = random.Random(2028)
     actor = _actor()
     competition = _competition(actor, args.code or "bench-public", "基准测试：公开成绩")
-    judges = _judges(actor, "bpub", 7, rng)
+    judges = _judges(actor, _prefix(args, "bpub"), 7, rng)
     event = _event(actor, competition, "KD", "快件处理员", args.entries, judges, rng, stages=None)
     _start(actor, competition)
     fill_marks(actor, event, rng)
