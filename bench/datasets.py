@@ -83,7 +83,7 @@ def _judges(actor, prefix, count, rng, first=1):
     """`count` judge accounts prefix01.. without a unit, ready to sign in."""
     from app.accounts import services as account_services
     from app.accounts.models import Role
-    from app.competitions.demo import person
+    from app.accounts.demo import person
 
     judges = []
     for n in range(first, first + count):
@@ -432,7 +432,7 @@ def roster(args):
     from openpyxl import Workbook
 
     from app.accounts.models import User
-    from app.competitions.demo import person
+    from app.accounts.demo import person
     from app.extensions import db
     from app.training import roster as training_roster
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app import audit
 from app.accounts import services as account_services
+from app.accounts.demo import person
 from app.accounts.models import OrgKind, Role
 from app.competitions import publishing, services
 from app.competitions.models import CompetitionStatus, Entry, Measurement, PanelMember, Score, Sheet
@@ -17,8 +18,6 @@ from app.db import utcnow
 from app.extensions import db
 
 D = Decimal
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕俊峰晓东文斌雪梅立新春华金凤宏伟丹丹"
 
 # Extra units so 286 contestants come from many workplaces (district short name, unit name, short name).
 UNITS = [
@@ -33,10 +32,6 @@ UNITS = [
     ("铜山区", "徐州华东机械有限公司", "华东机械"),
     ("铜山区", "徐州美驰车桥有限公司", "美驰车桥"),
 ]
-
-
-def person(rng):
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
 def ensure_units(actor, organizations):
