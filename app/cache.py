@@ -31,7 +31,9 @@ two small maps avoid touching the shared cache at all in the common case:
 version and reused only while the wanted version is still the same. Neither can
 serve wrong data: a value is identified by its version, and a version is at most
 `MEMO_SECONDS` old (`forget(key)` drops one at once in the process that changed
-the data).
+the data). A worker whose memoised version is older than a value another worker
+computed since (`memo_entry`'s `as_of`) serves that value rather than computing
+again under its old version.
 
 Pages. `cached_page(page_key, version, render)` answers a client that already
 has the version with a 304, serves anonymous visitors one shared rendering per
@@ -69,7 +71,7 @@ ENCODINGS = ("gzip", "br", "zstd", "deflate")  # suffixes Flask-Compress adds to
 _lock = threading.Lock()
 # Both maps are keyed by the app's cache backend too, so that two apps in one process
 # (tests, a CLI inside a server) never see each other's entries.
-_memos = {}  # (backend id, key) -> (value, fetched_at)
+_memos = {}  # (backend id, key) -> (value, fetched_at monotonic, fetched_at wall clock)
 _values = OrderedDict()  # (backend id, slot) -> (version, computed_at, value)
 
 
@@ -136,18 +138,28 @@ def bump(name):
 
 def memo(key, fetch, ttl=MEMO_SECONDS):
     """`fetch()` at most once per `ttl` seconds per worker for this key (None is not kept)."""
+    return memo_entry(key, fetch, ttl)[0]
+
+
+def memo_entry(key, fetch, ttl=MEMO_SECONDS):
+    """`memo`, returning `(value, as_of)`: the wall-clock time the value was looked up.
+
+    Pass `as_of` on to `compute_once`/`cached_page`: a value that another worker
+    computed after that moment is at least as new as this (possibly memoised) version.
+    """
     now = time.monotonic()
     local_key = (id(_backend()), key)
     found = _memos.get(local_key)
     if found is not None and now - found[1] < ttl:
-        return found[0]
+        return found[0], found[2]
+    as_of = time.time()
     value = fetch()
     if value is not None:
         with _lock:
             if len(_memos) >= MAX_MEMOS:
                 _memos.clear()
-            _memos[local_key] = (value, now)
-    return value
+            _memos[local_key] = (value, now, as_of)
+    return value, as_of
 
 
 def forget(key):
@@ -228,17 +240,18 @@ def _store(slot, version, value, ttl):
     return entry
 
 
-def compute_entry(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SECONDS):
+def compute_entry(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SECONDS, as_of=None):
     """`compute_once`, returning the whole entry `(version, computed_at, value)`.
 
-    The entry's version is the one asked for, or the previous one while another
-    worker computes the new value.
+    The entry's version is the one asked for, or another one: the previous one
+    while another worker computes the new value, or a newer one that another
+    worker computed after this worker looked its (memoised) version up.
     """
     local = _values.get((id(_backend()), key))
     if local is not None and _fresh(local, version, max_age):
         return local
     entry = cache.get(key)
-    if entry is not None and _fresh(entry, version, max_age):
+    if entry is not None and (_fresh(entry, version, max_age) or (as_of is not None and entry[1] > as_of)):
         _keep_local(key, entry)
         return entry
     lock_key = f"{key}|lock"
@@ -259,15 +272,17 @@ def compute_entry(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SEC
     return _store(key, version, fn(), ttl)  # the holder is too slow or gone
 
 
-def compute_once(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SECONDS):
+def compute_once(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SECONDS, as_of=None):
     """The value of `fn()` for `version`, computed by one worker for all of them.
 
     `key` is a slot (`versioned_key(namespace, *parts)`). `ttl` is how long the
     shared cache keeps it; `max_age` (seconds) also recomputes a value of the
     right version that is older than that (for data whose version does not
-    cover every change), still serving it meanwhile.
+    cover every change), still serving it meanwhile. `as_of` (from `memo_entry`)
+    lets a worker whose version is up to MEMO_SECONDS old take a value computed
+    since, instead of computing again under its older version.
     """
-    return compute_entry(key, version, fn, ttl=ttl, max_age=max_age, wait=wait)[2]
+    return compute_entry(key, version, fn, ttl=ttl, max_age=max_age, wait=wait, as_of=as_of)[2]
 
 
 # ---------------------------------------------------------------- pages
@@ -302,7 +317,7 @@ def _page_response(body, etag, compressed=None):
     return response
 
 
-def cached_page(page_key, version, render, mimetype=None, ttl=DEFAULT_TTL, max_age=None):
+def cached_page(page_key, version, render, mimetype=None, ttl=DEFAULT_TTL, max_age=None, as_of=None):
     """A 304 when the client has this version; else the page, shared by anonymous visitors.
 
     `render()` returns the body (str). Signed-in people get their own rendering
@@ -326,7 +341,7 @@ def cached_page(page_key, version, render, mimetype=None, ttl=DEFAULT_TTL, max_a
             body = render().encode("utf-8")
             return {"body": body, "gzip": gzip.compress(body, 6, mtime=0)}
 
-        served, _, value = compute_entry(slot, version, build, ttl=ttl, max_age=max_age)
+        served, _, value = compute_entry(slot, version, build, ttl=ttl, max_age=max_age, as_of=as_of)
         if served != version and _matches(etag_of(served)):
             response = _not_modified(etag_of(served))  # the client has what we can serve right now
         else:

@@ -48,7 +48,7 @@ def overview(code):
 
 
 def _snapshot_page(code, page, template, block, **extra):
-    version = cache.memo(("results", code), lambda: _results_version(code))
+    version, as_of = cache.memo_entry(("results", code), lambda: _results_version(code))
     if version is None:
         abort(404)
 
@@ -63,7 +63,7 @@ def _snapshot_page(code, page, template, block, **extra):
                 abort(404)
         return htmx.render(template, block, **context).get_data(as_text=True)
 
-    return cache.cached_page(f"{code}/{page}", version, render)
+    return cache.cached_page(f"{code}/{page}", version, render, as_of=as_of)
 
 
 @bp.route("/<code>/results")
@@ -113,7 +113,7 @@ def live(code, event_code):
     An unchanged poll costs a memoised version check (no query most of the time)
     and a 304; the competition's structure is loaded only to render a new version.
     """
-    found = cache.memo(("live", code, event_code), lambda: _live_version(code, event_code))
+    found, as_of = cache.memo_entry(("live", code, event_code), lambda: _live_version(code, event_code))
     if found is None:
         abort(404)
     event_id, version = found
@@ -127,4 +127,4 @@ def live(code, event_code):
                            polling=competition.status == CompetitionStatus.RUNNING,
                            cacheable=True).get_data(as_text=True)
 
-    return cache.cached_page(f"live/{code}/{event_code}", version, render)
+    return cache.cached_page(f"live/{code}/{event_code}", version, render, as_of=as_of)

@@ -108,14 +108,18 @@ def _forget_changed_certificates(session, _context):
                 cache.forget(_stamp_key(code))
 
 
-def verification_stamp(code, today=None):
-    """The version of a certificate's public page, or None for an unknown code."""
+def verification_stamp(code, today=None, with_time=False):
+    """The version of a certificate's public page, or None for an unknown code.
+
+    `with_time` also returns when the row was looked up (see `app.cache.memo_entry`).
+    """
     # Unknown codes are never memoised (random guesses cannot fill memory).
-    row = cache.memo(_stamp_key(code), lambda: _stamp_row(code))
-    if row is None:
-        return None
-    status, updated_at, expires_on = row
-    return f"{state_of(status, expires_on, today)}.{int(updated_at.timestamp() * 1_000_000)}"
+    row, as_of = cache.memo_entry(_stamp_key(code), lambda: _stamp_row(code))
+    stamp = None
+    if row is not None:
+        status, updated_at, expires_on = row
+        stamp = f"{state_of(status, expires_on, today)}.{int(updated_at.timestamp() * 1_000_000)}"
+    return (stamp, as_of) if with_time else stamp
 
 
 def by_code(code, with_base=False):

@@ -309,12 +309,12 @@ def _json(body, status=200):
 
 
 def _cached(code, page, render, json_body=False):
-    stamp = certificates.verification_stamp(code)
+    stamp, as_of = certificates.verification_stamp(code, with_time=True)
     if stamp is None:
         if json_body:
             return _json(json.dumps({"error": "not found"}), 404)
         abort(404)
-    response = cache.cached_page(f"verify/{code}/{page}", stamp, render)
+    response = cache.cached_page(f"verify/{code}/{page}", stamp, render, as_of=as_of)
     if json_body:
         response.mimetype = "application/json"
         response.headers["Access-Control-Allow-Origin"] = "*"
