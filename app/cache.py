@@ -52,9 +52,8 @@ import time
 from collections import OrderedDict
 
 import click
-from flask import make_response, request
+from flask import current_app, make_response, request
 from flask.cli import AppGroup
-from flask_babel import get_locale
 from flask_login import current_user
 
 from app.extensions import cache
@@ -66,7 +65,9 @@ LOCK_SECONDS = 60  # a lock outlives any computation; a crashed holder frees it 
 WAIT_SECONDS = 10.0  # how long a worker with nothing to serve waits for the lock holder
 POLL_SECONDS = 0.05
 DEFAULT_TTL = 24 * 3600
-ENCODINGS = ("gzip", "br", "zstd", "deflate")  # suffixes Flask-Compress adds to ETags
+# Named versions are kept long but not forever: cachelib's file pruning removes entries
+# that never expire first, and a lost version only costs a re-rendering anyway.
+VERSION_TTL = 30 * 24 * 3600
 
 _lock = threading.Lock()
 # Both maps are keyed by the app's cache backend too, so that two apps in one process
@@ -123,7 +124,7 @@ def version(name):
         key = versioned_key("version", name)
         value = cache.get(key)
         if value is None:
-            cache.add(key, secrets.token_hex(6), timeout=0)
+            cache.add(key, secrets.token_hex(6), timeout=VERSION_TTL)
             value = cache.get(key) or secrets.token_hex(6)
         return value
 
@@ -132,7 +133,7 @@ def version(name):
 
 def bump(name):
     """Give a named version a new value: everything keyed by the old one is out of date."""
-    cache.set(versioned_key("version", name), secrets.token_hex(6), timeout=0)
+    cache.set(versioned_key("version", name), secrets.token_hex(6), timeout=VERSION_TTL)
     forget(("version", name))
 
 
@@ -289,26 +290,31 @@ def compute_once(key, version, fn, ttl=DEFAULT_TTL, max_age=None, wait=WAIT_SECO
 
 
 def _matches(etag):
-    """Whether If-None-Match names `etag` (ignoring W/ and Flask-Compress's ":gzip" suffix)."""
+    """Whether If-None-Match names `etag`, with or without W/ or Flask-Compress's ":gzip" suffix.
+
+    Our ETags are 24 hex digits of a hash, so finding one in the header is enough
+    (and cheaper than parsing it: this is the whole cost of an unchanged poll).
+    """
     header = request.headers.get("If-None-Match")
-    if not header:
+    return bool(header) and (etag in header or header.strip() == "*")
+
+
+def _accepts_gzip():
+    header = request.headers.get("Accept-Encoding", "")
+    if "gzip" not in header:
         return False
-    for tag in request.if_none_match.as_set(include_weak=True):
-        base, _, suffix = tag.rpartition(":")
-        if tag == etag or (base and suffix in ENCODINGS and base == etag):
-            return True
-    return header.strip() == "*"
+    return "q=0" not in header or bool(request.accept_encodings["gzip"])  # the full parse only when needed
 
 
 def _not_modified(etag):
-    response = make_response("", 304)
-    response.set_etag(f"{etag}:gzip" if request.accept_encodings["gzip"] else etag)
+    response = current_app.response_class(status=304)
+    response.set_etag(f"{etag}:gzip" if _accepts_gzip() else etag)
     return response
 
 
 def _page_response(body, etag, compressed=None):
     response = make_response(body)
-    if compressed is not None and request.accept_encodings["gzip"]:
+    if compressed is not None and _accepts_gzip():
         # A gzip copy made once with the cached page; Flask-Compress leaves encoded bodies alone.
         response.set_data(compressed)
         response.headers["Content-Encoding"] = "gzip"
@@ -323,7 +329,9 @@ def cached_page(page_key, version, render, mimetype=None, ttl=DEFAULT_TTL, max_a
     `render()` returns the body (str). Signed-in people get their own rendering
     every time (their pages carry their CSRF token and name) and their own ETag.
     """
-    locale = str(get_locale())
+    from app import select_locale  # what Flask-Babel's get_locale() parses, without the parsing
+
+    locale = select_locale()
     anonymous = not current_user.is_authenticated
     htmx = request.headers.get("HX-Request") == "true"
     viewer = "a" if anonymous else f"u{current_user.id}"
@@ -350,9 +358,9 @@ def cached_page(page_key, version, render, mimetype=None, ttl=DEFAULT_TTL, max_a
         response = _page_response(render(), etag_of(version))
     if mimetype:
         response.mimetype = mimetype
-    response.headers["Cache-Control"] = "no-cache"  # always revalidate; the ETag makes that cheap
-    response.vary.add("HX-Request")
-    response.vary.add("Accept-Encoding")
+    headers = response.headers
+    headers["Cache-Control"] = "no-cache"  # always revalidate; the ETag makes that cheap
+    headers["Vary"] = "HX-Request, Accept-Encoding"  # nothing else set one on these answers
     return response
 
 

@@ -33,6 +33,8 @@ def _my_statuses(course_ids):
 
 
 CATALOG_MAX_AGE_SECONDS = 300  # trade names (accounts) are not in the catalog's version
+# Every search is its own page: they expire soon, so the file cache drops them in bulk.
+CATALOG_TTL_SECONDS = 600
 
 
 @bp.route("/")
@@ -44,7 +46,7 @@ def catalog():
     query = "&".join(sorted(f"{k}={v}" for k, v in request.args.items(multi=True) if k != "lang"))
     return cache.cached_page(f"training/catalog?{query}", queries.catalog_version(),
                              lambda: _catalog_page(cacheable=True).get_data(as_text=True),
-                             max_age=CATALOG_MAX_AGE_SECONDS)
+                             max_age=CATALOG_MAX_AGE_SECONDS, ttl=CATALOG_TTL_SECONDS)
 
 
 def _catalog_page(cacheable=False):
