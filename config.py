@@ -1,7 +1,8 @@
 """Configuration classes, every value read from the environment.
 
 DATABASE_URL selects the database (SQLite under instance/ by default);
-REDIS_URL, when set, backs the login rate limiter so that all workers share it.
+REDIS_URL, when set, backs the login rate limiter and the cache (app/cache.py) so
+that all workers share them; without it the cache is a folder (CACHE_DIR).
 """
 import os
 from datetime import timedelta
@@ -54,6 +55,19 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
+    # The shared cache (app/cache.py): Redis when REDIS_URL is set, else files under CACHE_DIR,
+    # shared by every worker of this machine. CACHE_THRESHOLD bounds the number of files.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    CACHE_DIR = os.environ.get("CACHE_DIR") or str(INSTANCE_DIR / "cache")
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "5000"))
+
+    # Compression of HTML and JSON answers (Flask-Compress); files (xlsx, pdf, zip) are
+    # compressed already and streamed, so they are left alone.
+    COMPRESS_MIMETYPES = ["text/html", "application/json", "application/ld+json"]
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_STREAMS = False
+
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
@@ -82,6 +96,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
+    # Each test app gets its own temporary cache folder (or the one a test passes).
+    REDIS_URL = None
+    CACHE_DIR = None
 
 
 class ProductionConfig(Config):

@@ -82,6 +82,10 @@ def register_extensions(app):
     extensions.babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "app", "translations"))
     extensions.limiter.init_app(app)
+    from app import cache
+
+    cache.init_app(app)
+    extensions.compress.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -183,10 +187,12 @@ def register_template_helpers(app):
 def register_cli(app):
     from app.accounts.cli import accounts_cli
     from app.audit import audit_cli
+    from app.cache import cache_cli
     from app.competitions.cli import competitions_cli
     from app.demo import demo_command
 
     app.cli.add_command(audit_cli)
+    app.cli.add_command(cache_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(competitions_cli)
     app.cli.add_command(demo_command)

@@ -1,5 +1,7 @@
 """Bare extension instances; create_app binds them to the application."""
 from flask_babel import Babel
+from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,3 +17,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The one shared cache (see app/cache.py for the backend choice and the versioned-key API).
+cache = Cache()
+compress = Compress()

@@ -9,7 +9,9 @@ ids, logins). The bench process itself never imports the app.
                  marks entered and signed (70,000 scores)
     score_save   a running competition, one event of 1,000 entries with 7 judges' marks (60 %,
                  unsigned) and 21 more judges without a unit and without marks, for the save benchmark
-    leaderboard  a competition with published final results, one event of 300 entries
+    leaderboard  a competition with published final results, one event of 300 entries (--entries, --code)
+    mark_change  (a change, not a data set) one stored mark of an event gets another value, and the
+                 event's standings stamp is bumped, as saving a mark does (--event)
     score_rows   (a query, not a data set) the stored marks of the given judges
     workbook     (no database) writes the 70,000-score import workbook to a path
     catalog      2,000 published courses at the demo's 6 training bases in 12 trades (bulk-inserted),
@@ -92,6 +94,11 @@ def _judges(actor, prefix, count, rng, first=1):
     return judges
 
 
+def _prefix(args, default):
+    """Judges' login prefix: the data set's own, or one from --code when a scenario builds it twice."""
+    return default if not args.code else args.code.replace("-", "") + "j"
+
+
 def _competition(actor, code, name):
     from app.competitions import services
 
@@ -138,8 +145,8 @@ def standings(args):
 
     rng = random.Random(2026)
     actor = _actor()
-    competition = _competition(actor, "bench-standings", "基准测试：成绩计算")
-    judges = _judges(actor, "bstd", args.judges, rng)
+    competition = _competition(actor, args.code or "bench-standings", "基准测试：成绩计算")
+    judges = _judges(actor, _prefix(args, "bstd"), args.judges, rng)
     event = _event(actor, competition, "QG", "钳工", args.entries, judges, rng)
     _start(actor, competition)
     fill_marks(actor, event, rng)
@@ -180,8 +187,8 @@ def leaderboard(args):
 
     rng = random.Random(2028)
     actor = _actor()
-    competition = _competition(actor, "bench-public", "基准测试：公开成绩")
-    judges = _judges(actor, "bpub", 7, rng)
+    competition = _competition(actor, args.code or "bench-public", "基准测试：公开成绩")
+    judges = _judges(actor, _prefix(args, "bpub"), 7, rng)
     event = _event(actor, competition, "KD", "快件处理员", args.entries, judges, rng, stages=None)
     _start(actor, competition)
     fill_marks(actor, event, rng)
@@ -190,6 +197,22 @@ def leaderboard(args):
     competition.appeal_deadline = utcnow() - timedelta(minutes=1)  # the 公示 window is over
     publishing.publish_final(actor, competition)
     return {"code": competition.code, "event_code": event.code, "entries": args.entries}
+
+
+def mark_change(args):
+    """One mark of the event changes (the middle of its range, so the result really moves) and the
+    event's standings stamp is bumped, as `scoresheets.save_mark` does; the sheets stay signed."""
+    import sqlalchemy as sa
+
+    from app.competitions.models import Entry, Score
+    from app.extensions import db
+
+    score = db.session.scalars(sa.select(Score).join(Entry, Entry.id == Score.entry_id)
+                               .where(Entry.event_id == args.event).order_by(Score.id).limit(1)).one()
+    before = score.value
+    score.value = before - D("0.5") if before >= D("1") else before + D("0.5")
+    db.session.flush()  # the ORM change bumps the event's results_stamp (competitions/stamps.py)
+    return {"score_id": score.id, "before": str(before), "after": str(score.value)}
 
 
 def score_rows(args):
@@ -262,7 +285,7 @@ def workbook(args):
 
 # The twelve trades of the demo (app/accounts/demo.py TRADES), spread over the demo's six bases.
 TRAINING_TRADES = ("HG", "DG", "DS", "ZB", "YY", "CAD", "BIM", "KD", "WRJ", "HJR", "JK", "JSY")
-CATALOG_PROBES = ("/training/", "/training/?q=焊工&seats=y", "/training/?trade={trade}&level=4")
+CATALOG_PROBES = ("/training/", "/training/?q=焊工&seats=y", "/training/?trade={trade}&level=4", "/training/?q=焊")
 
 
 def _training_base():
@@ -396,7 +419,7 @@ def catalog(args):
     # How many courses each URL lists (over all its pages), with the page's own query.
     matches = [db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
                for query in (queries.catalog(), queries.catalog(q="焊工", seats_only=True),
-                             queries.catalog(trade_id=welder.id, level="4"))]
+                             queries.catalog(trade_id=welder.id, level="4"), queries.catalog(q="焊"))]
     return {"courses": args.entries, "full": full, "bases": len(bases), "trades": len(trades), "paths": paths,
             "matches": matches, "probes": _count_queries(paths)}
 
@@ -542,7 +565,7 @@ def certificates(args):
             "number": issued[0].number, "bulk_codes": codes}
 
 
-BUILDERS = {"standings": standings, "score_save": score_save, "leaderboard": leaderboard,
+BUILDERS = {"standings": standings, "score_save": score_save, "leaderboard": leaderboard, "mark_change": mark_change,
             "score_rows": score_rows, "workbook": workbook, "catalog": catalog, "roster": roster,
             "roster_import": roster_import, "certificates": certificates}
 NO_DATABASE = {"workbook"}
@@ -558,6 +581,8 @@ def parse_args(argv):
     parser.add_argument("--savers", type=int, default=21, help="score_save: judges without marks (bsave00..)")
     parser.add_argument("--seats", type=int, default=5000, help="roster: seats of the course")
     parser.add_argument("--course", type=int, help="roster_import: the course id that `roster` printed")
+    parser.add_argument("--code", help="standings, leaderboard: the competition's code")
+    parser.add_argument("--event", type=int, help="mark_change: the event id")
     parser.add_argument("--bulk", type=int, default=2000, help="certificates: bulk-inserted certificates")
     args = parser.parse_args(argv)
     defaults = {"standings": 1000, "score_save": 1000, "leaderboard": 300, "workbook": 1000, "catalog": 2000,

@@ -60,6 +60,8 @@ def app_env(database_url, workdir):
         ALLOW_SQLITE_IN_PRODUCTION="1",
         SESSION_COOKIE_SECURE="0",  # the load runs over http://127.0.0.1, so cookies must not be Secure-only
         REPORT_DIR=str(workdir / "reports"),
+        # The shared cache (app/cache.py) of this run only: its versions come from a fresh database.
+        CACHE_DIR=str(workdir / "cache"),
         # The bench signs in two dozen accounts from one address within a minute (score_save's
         # judges); the default 10 per minute per address would refuse most of them. The
         # per-account limit stays as configured.

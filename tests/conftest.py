@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.engine import make_url
 
+from app import cache as app_cache
 from app import create_app
 from app.accounts.models import Role
 from app.extensions import db as _db
@@ -83,7 +84,7 @@ def backend(request):
 def app(backend, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"db-{backend}")
     url, drop = create_database(backend, folder)
-    app = make_app(url, REPORT_DIR=str(folder / "reports"))
+    app = make_app(url, REPORT_DIR=str(folder / "reports"), CACHE_DIR=str(folder / "cache"))
     migrate(app)
     yield app
     with app.app_context():
@@ -108,6 +109,8 @@ def db(app):
         original = _db.session
         _db.session = _db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         limiter.reset()
+        # Rolled-back tests reuse ids and codes: nothing cached by an earlier test may show.
+        app_cache.clear()
         try:
             yield _db
         finally:
@@ -208,7 +211,7 @@ class LiveServer:
 def live_app(backend, tmp_path):
     """An app on its own fresh, migrated database, for a live server."""
     url, drop = create_database(backend, tmp_path)
-    app = make_app(url, REPORT_DIR=str(tmp_path / "reports"))
+    app = make_app(url, REPORT_DIR=str(tmp_path / "reports"), CACHE_DIR=str(tmp_path / "cache"))
     migrate(app)
     yield app
     with app.app_context():

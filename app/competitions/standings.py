@@ -5,15 +5,13 @@ eight queries whatever the number of entries), converts them to the judging
 engine's plain types and returns evaluated, ranked and awarded rows. Pages,
 exports, closing checks and published snapshots all read results from here.
 """
-import threading
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import scoring
+from app import cache, scoring
 
 from app.accounts.models import User
 from app.competitions.leaderboard import event_rows
@@ -73,41 +71,28 @@ class Standings:
         return self.judges_sheets()[1]
 
 
-class RowsCache:
-    """Leaderboard rows per (event, stamp): recomputed only after a change.
+# Leaderboard rows are kept in the shared cache per (event, stamp); after a change one
+# worker recomputes them for all while the others serve the previous rows. They also
+# age out, which bounds staleness from changes the stamp does not see (e.g. a judge
+# moved to another unit changes who may mark whom).
+ROWS_MAX_AGE_SECONDS = 60
 
-    Holds plain dicts, never ORM objects, so entries outlive the request.
-    Entries also age out, which bounds staleness from changes outside this
-    module (e.g. a judge moved to another unit changes who may mark whom).
-    """
 
-    MAX_AGE_SECONDS = 60
+def cached_rows(event_id, signed_only=False):
+    """{"stages", "rows", "incomplete"} of an event as plain data (no ORM objects), or None."""
+    found = db.session.execute(sa.select(Event.results_stamp, Event.created_at).where(Event.id == event_id)).first()
+    if found is None:
+        return None
+    # created_at makes the version unique to this database (a cache folder may outlive one).
+    version = f"{found.results_stamp}.{int(found.created_at.timestamp() * 1_000_000)}"
 
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._rows = {}
-
-    def get(self, event_id, signed_only=False):
-        stamp = db.session.scalar(sa.select(Event.results_stamp).where(Event.id == event_id))
-        if stamp is None:
-            return None
-        key = (event_id, signed_only)
-        cached = self._rows.get(key)
-        if cached and cached[0] == stamp and time.monotonic() - cached[1] < self.MAX_AGE_SECONDS:
-            return cached[2]
+    def build():
         result = compute(event_id, signed_only=signed_only)
-        value = {"stages": [{"code": s.code, "name": s.name, "weight": s.weight} for s in result.stages],
-                 "rows": event_rows(result), "incomplete": len(result.incomplete)}
-        with self._lock:
-            self._rows[key] = (stamp, time.monotonic(), value)
-        return value
+        return {"stages": [{"code": s.code, "name": s.name, "weight": s.weight} for s in result.stages],
+                "rows": event_rows(result), "incomplete": len(result.incomplete)}
 
-    def clear(self):
-        with self._lock:
-            self._rows.clear()
-
-
-rows_cache = RowsCache()
+    key = cache.versioned_key("standings-rows", event_id, "signed" if signed_only else "all")
+    return cache.compute_once(key, version, build, max_age=ROWS_MAX_AGE_SECONDS)
 
 
 def load_event(event_id):

@@ -73,7 +73,7 @@ def manage(code):
             judges = sum(1 for m in event.panel if not m.is_chief)
             judged_stages = sum(1 for s in event.stages if any(c.kind == "judgement" for c in s.criteria))
             progress[event.id] = {
-                "incomplete": standings.rows_cache.get(event.id)["incomplete"],
+                "incomplete": standings.cached_rows(event.id)["incomplete"],
                 "sheets": Progress(signed.get(event.id, 0), judges * judged_stages),
             }
     counts = queries.entry_counts(competition.id)
@@ -301,6 +301,23 @@ def staff_standings(code, event_id):
     competition = _competition(code)
     event = _event(competition, event_id)
     require(event.can_view_standings(current_user))
-    cached = standings.rows_cache.get(event.id)
-    return htmx.render("competitions/manage/standings.html", competition=competition, event=event,
-                       rows=cached["rows"], stages=cached["stages"])
+    cached = standings.cached_rows(event.id)
+    page = ListPage(cached["rows"], request.args.get("page", 1, type=int), STANDINGS_PER_PAGE)
+    return htmx.render("competitions/manage/standings.html", "board", competition=competition, event=event,
+                       rows=page.items, stages=cached["stages"], page=page)
+
+
+STANDINGS_PER_PAGE = 100
+
+
+class ListPage:
+    """One page of an already computed list, with what the pager macro reads (like db.paginate)."""
+
+    def __init__(self, items, page, per_page):
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(page, 1), self.pages)
+        self.items = items[(self.page - 1) * per_page:self.page * per_page]
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1

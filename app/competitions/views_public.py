@@ -3,11 +3,10 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
 
-from app import htmx
+from app import cache, htmx
 from app.access import public
 from app.competitions import bp, publishing, queries, standings
-from app.competitions.models import Competition, CompetitionStatus, PanelMember, Sheet
-from app.competitions.page_cache import cache
+from app.competitions.models import Competition, CompetitionStatus, Event, PanelMember, Sheet
 from app.extensions import db
 
 
@@ -19,12 +18,18 @@ def _visible(code):
 
 
 def _results_version(code):
+    """What the published pages of a competition depend on, in one indexed query (None: not public).
+
+    `updated_at` (any change to the competition) makes the version unique to this
+    database too, so a cache folder that outlives a database never serves old pages.
+    """
     row = db.session.execute(
-        sa.select(Competition.results_version, Competition.status).where(Competition.code == code)
+        sa.select(Competition.results_version, Competition.status, Competition.updated_at)
+        .where(Competition.code == code)
     ).first()
     if row is None or row.status == CompetitionStatus.DRAFT:
-        abort(404)
-    return f"{row.results_version}.{row.status}"
+        return None
+    return f"{row.results_version}.{row.status}.{int(row.updated_at.timestamp() * 1_000_000)}"
 
 
 @bp.route("/")
@@ -43,7 +48,9 @@ def overview(code):
 
 
 def _snapshot_page(code, page, template, block, **extra):
-    version = cache.version(("results", code), lambda: _results_version(code))
+    version, as_of = cache.memo_entry(("results", code), lambda: _results_version(code))
+    if version is None:
+        abort(404)
 
     def render():
         competition = queries.competition_by_code(code)
@@ -56,7 +63,7 @@ def _snapshot_page(code, page, template, block, **extra):
                 abort(404)
         return htmx.render(template, block, **context).get_data(as_text=True)
 
-    return cache.respond(f"{code}/{page}", version, render)
+    return cache.cached_page(f"{code}/{page}", version, render, as_of=as_of)
 
 
 @bp.route("/<code>/results")
@@ -78,31 +85,46 @@ def medals(code):
     return _snapshot_page(code, "medals", "competitions/public/medals.html", None)
 
 
-def _live_version(event_id):
+def _live_version(code, event_code):
+    """(event id, version) of a public event's live board, or None: two small queries.
+
+    The version is what the board shows: which sheets are signed (count and latest
+    signature) and the competition's status (polling stops when it leaves RUNNING).
+    """
+    row = db.session.execute(
+        sa.select(Event.id, Event.created_at, Competition.status).join(Competition)
+        .where(Competition.code == code, Event.code == event_code)
+    ).first()
+    if row is None or row.status == CompetitionStatus.DRAFT:
+        return None
     count, latest = db.session.execute(
         sa.select(sa.func.count(Sheet.signed_at), sa.func.max(Sheet.signed_at))
-        .join(PanelMember).where(PanelMember.event_id == event_id)
+        .join(PanelMember).where(PanelMember.event_id == row.id)
     ).one()
-    return f"{count}.{latest.timestamp() if latest else 0}"
+    signed = latest.timestamp() if latest else 0
+    return row.id, f"{count}.{signed}.{row.status}.{int(row.created_at.timestamp() * 1_000_000)}"
 
 
 @bp.route("/<code>/live/<event_code>")
 @public
 def live(code, event_code):
-    """The running phase's provisional board: signed sheets only, polled by htmx."""
-    competition = queries.competition_by_code(code, with_structure=True)
-    if competition is None or not competition.is_public:
+    """The running phase's provisional board: signed sheets only, polled by htmx.
+
+    An unchanged poll costs a memoised version check (no query most of the time)
+    and a 304; the competition's structure is loaded only to render a new version.
+    """
+    found, as_of = cache.memo_entry(("live", code, event_code), lambda: _live_version(code, event_code))
+    if found is None:
         abort(404)
-    event = queries.event_of(competition, event_code)
-    if event is None:
-        abort(404)
-    version = cache.version(("live", event.id), lambda: _live_version(event.id))
+    event_id, version = found
 
     def render():
-        result = standings.compute(event.id, signed_only=True)
+        competition = queries.competition_by_code(code, with_structure=True)
+        event = queries.event_of(competition, event_code)
+        result = standings.compute(event_id, signed_only=True)
         return htmx.render("competitions/public/live.html", "board", competition=competition, event=event,
                            rows=publishing.event_rows(result), stages=result.stages,
                            polling=competition.status == CompetitionStatus.RUNNING,
                            cacheable=True).get_data(as_text=True)
 
-    return cache.respond(f"live/{code}/{event_code}", f"{version}.{competition.status}", render)
+    return cache.cached_page(f"live/{code}/{event_code}", version, render, as_of=as_of)

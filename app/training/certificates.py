@@ -2,12 +2,13 @@
 Open Badges 3.0 document, PDFs and ZIPs, and the outcome check-ins.
 
 Verification is public and must be cheap. The rendered page, JSON and badge are
-kept per (code, stamp, language) in `verify_cache`, and an unchanged client gets a
-304. The stamp holds the certificate's state (valid / expired / revoked, worked
-out per request, so a certificate that expires overnight gets a new page at
-midnight) and its `updated_at`, which every change bumps. The row behind the
-stamp (one lookup on the unique `verify_code` index) is kept per worker for at
-most a second, and forgotten at once when this process flushes a change to the
+kept in the shared cache (app/cache.py `cached_page`) per (code, language) under the
+certificate's stamp, and an unchanged client gets a 304. The stamp holds the
+certificate's state (valid / expired / revoked, worked out per request, so a
+certificate that expires overnight gets a new page at midnight) and its
+`updated_at`, which every change bumps. The row behind the stamp (one lookup on the
+unique `verify_code` index) is memoised per worker for at most a second
+(`cache.memo`), and forgotten at once when this process flushes a change to the
 certificate: a revocation shows on the next request here, within a second in the
 other workers.
 
@@ -18,8 +19,6 @@ over HTTPS, exactly like the verification page.
 import calendar
 import hashlib
 import re
-import threading
-import time as clock
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -32,8 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.routing import BuildError
 
-from app import pdf
-from app.competitions.page_cache import PageCache
+from app import cache, pdf
 from app.extensions import db
 from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Course, Level, Outcome
 
@@ -60,11 +58,6 @@ OPEN_BADGES_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
-
-# Verification pages, JSON and badges: kept apart from the leaderboards' cache so
-# that neither evicts the other.
-verify_cache = PageCache()
-
 
 # ------------------------------------------------------------------ names and states
 
@@ -93,48 +86,16 @@ def state_of(status, expires_on, today=None):
 
 # ------------------------------------------------------------------ verification
 
-STAMP_TTL_SECONDS = 1.0
-MAX_STAMPS = 10_000
+def _stamp_key(code):
+    return ("verify", code)
 
 
-class StampRows:
-    """code → (status, updated_at, expires_on), per worker, each for at most a TTL.
-
-    Unknown codes are never kept (random guesses cannot fill memory), and the
-    whole map is dropped when it reaches MAX_STAMPS.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._rows = {}
-
-    def get(self, code):
-        now = clock.monotonic()
-        cached = self._rows.get(code)
-        if cached is not None and now - cached[1] < STAMP_TTL_SECONDS:
-            return cached[0]
-        row = db.session.execute(
-            sa.select(Certificate.status, Certificate.updated_at, Certificate.expires_on)
-            .where(Certificate.verify_code == code)
-        ).first()
-        if row is not None:
-            row = tuple(row)
-            with self._lock:
-                if len(self._rows) >= MAX_STAMPS:
-                    self._rows.clear()
-                self._rows[code] = (row, now)
-        return row
-
-    def forget(self, code):
-        with self._lock:
-            self._rows.pop(code, None)
-
-    def clear(self):
-        with self._lock:
-            self._rows.clear()
-
-
-stamp_rows = StampRows()
+def _stamp_row(code):
+    row = db.session.execute(
+        sa.select(Certificate.status, Certificate.updated_at, Certificate.expires_on)
+        .where(Certificate.verify_code == code)
+    ).first()
+    return None if row is None else tuple(row)
 
 
 @sa.event.listens_for(Session, "after_flush")
@@ -144,16 +105,21 @@ def _forget_changed_certificates(session, _context):
         if isinstance(obj, Certificate):
             code = sa.inspect(obj).dict.get("verify_code")  # no lazy load inside a flush
             if code:
-                stamp_rows.forget(code)
+                cache.forget(_stamp_key(code))
 
 
-def verification_stamp(code, today=None):
-    """The version of a certificate's public page, or None for an unknown code."""
-    row = stamp_rows.get(code)
-    if row is None:
-        return None
-    status, updated_at, expires_on = row
-    return f"{state_of(status, expires_on, today)}.{int(updated_at.timestamp() * 1_000_000)}"
+def verification_stamp(code, today=None, with_time=False):
+    """The version of a certificate's public page, or None for an unknown code.
+
+    `with_time` also returns when the row was looked up (see `app.cache.memo_entry`).
+    """
+    # Unknown codes are never memoised (random guesses cannot fill memory).
+    row, as_of = cache.memo_entry(_stamp_key(code), lambda: _stamp_row(code))
+    stamp = None
+    if row is not None:
+        status, updated_at, expires_on = row
+        stamp = f"{state_of(status, expires_on, today)}.{int(updated_at.timestamp() * 1_000_000)}"
+    return (stamp, as_of) if with_time else stamp
 
 
 def by_code(code, with_base=False):

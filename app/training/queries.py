@@ -2,8 +2,9 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app import cache
 from app.accounts.models import User
 from app.extensions import db
 from app.training.models import (
@@ -16,6 +17,56 @@ from app.training.models import (
     Level,
     TrainingBase,
 )
+
+
+# ---------------------------------------------------------------- the catalog's version
+
+# The public catalog is cached per version of this name (app/cache.py). It is bumped in
+# one place: the ORM listeners below, whenever a flush or a bulk statement writes a
+# course or a training base (seats change through conditional UPDATEs of the course).
+CATALOG_VERSION = "training-catalog"
+CATALOG_TABLES = frozenset({"training_course", "training_base"})
+_CHANGED = "training_catalog_changed"
+
+
+def catalog_version(today=None):
+    """The version of the catalog's pages: the named version and the day (courses end)."""
+    return f"{cache.version(CATALOG_VERSION)}.{(today or date.today()).isoformat()}"
+
+
+def _catalog_changed(session):
+    session.info[_CHANGED] = True
+    cache.bump(CATALOG_VERSION)  # seen at once by this process
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _catalog_rows_flushed(session, _context):
+    if any(isinstance(obj, (Course, TrainingBase)) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _catalog_changed(session)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _catalog_bulk_statement(state):
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in CATALOG_TABLES:
+            _catalog_changed(state.session)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _catalog_committed(session):
+    # Again after the commit: a worker that rendered between the flush and the commit
+    # (still seeing the old rows) stored its page under a version that is now old.
+    if session.info.pop(_CHANGED, False):
+        cache.bump(CATALOG_VERSION)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _catalog_rolled_back(session):
+    session.info.pop(_CHANGED, None)
+
+
+# ---------------------------------------------------------------- pages
 
 
 def catalog(q=None, trade_id=None, base_id=None, level=None, month=None, seats_only=False, today=None):

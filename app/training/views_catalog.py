@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import cache, htmx
 from app.access import is_staff, public, require, signed_in
 from app.accounts import queries as account_queries
 from app.errors import DomainError
@@ -32,9 +32,24 @@ def _my_statuses(course_ids):
     ).all())
 
 
+CATALOG_MAX_AGE_SECONDS = 300  # trade names (accounts) are not in the catalog's version
+# Every search is its own page: they expire soon, so the file cache drops them in bulk.
+CATALOG_TTL_SECONDS = 600
+
+
 @bp.route("/")
 @public
 def catalog():
+    if current_user.is_authenticated:
+        return _catalog_page()
+    # Anonymous visitors share one rendering per query, language and catalog version.
+    query = "&".join(sorted(f"{k}={v}" for k, v in request.args.items(multi=True) if k != "lang"))
+    return cache.cached_page(f"training/catalog?{query}", queries.catalog_version(),
+                             lambda: _catalog_page(cacheable=True).get_data(as_text=True),
+                             max_age=CATALOG_MAX_AGE_SECONDS, ttl=CATALOG_TTL_SECONDS)
+
+
+def _catalog_page(cacheable=False):
     trades = db.session.scalars(account_queries.trades()).all()
     bases = db.session.scalars(queries.active_bases()).all()
     search = forms.CatalogFilterForm(trades, bases, request.args)
@@ -44,7 +59,7 @@ def catalog():
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     mine = _my_statuses([c.id for c in page.items])
     return htmx.render("training/catalog.html", "results", search=search, page=page, mine=mine,
-                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, enrol_form=forms.EnrolForm())
+                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, cacheable=cacheable)
 
 
 @bp.route("/courses/<int:course_id>")

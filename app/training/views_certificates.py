@@ -28,12 +28,12 @@ from app.forms import Form
 from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app import htmx
+from app import cache, htmx
 from app.access import public, require, roles, signed_in
 from app.errors import DomainError, show_on_form
 from app.extensions import db
 from app.training import bp, certificates, queries, services, verify_bp
-from app.training.certificates import CHECKIN_LABELS, STATE_LABELS, verify_cache
+from app.training.certificates import CHECKIN_LABELS, STATE_LABELS
 from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Course
 
 # ---------------------------------------------------------------- forms
@@ -309,12 +309,12 @@ def _json(body, status=200):
 
 
 def _cached(code, page, render, json_body=False):
-    stamp = certificates.verification_stamp(code)
+    stamp, as_of = certificates.verification_stamp(code, with_time=True)
     if stamp is None:
         if json_body:
             return _json(json.dumps({"error": "not found"}), 404)
         abort(404)
-    response = verify_cache.respond(f"verify/{code}/{page}", stamp, render)
+    response = cache.cached_page(f"verify/{code}/{page}", stamp, render, as_of=as_of)
     if json_body:
         response.mimetype = "application/json"
         response.headers["Access-Control-Allow-Origin"] = "*"

@@ -7,10 +7,13 @@ from bench.scenarios import (
     baseline,
     catalog_2000,
     import_70k,
+    leaderboards,
+    live_board,
     public_leaderboard,
     roster_10k,
     score_save,
     standings,
+    standings_3000,
     verify_page,
 )
 
@@ -23,4 +26,7 @@ SCENARIOS = {
     "catalog_2000": catalog_2000.run,
     "roster_10k": roster_10k.run,
     "verify_page": verify_page.run,
+    "live_board": live_board.run,
+    "leaderboards": leaderboards.run,
+    "standings_3000": standings_3000.run,
 }

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.competitions import publishing, scoresheets, services
 from app.competitions.models import Score, Sheet
-from app.competitions.page_cache import cache
+from app import cache
 from tests.competitions.conftest import build
 
 D = Decimal
@@ -295,3 +295,64 @@ def test_public_pages_say_when_results_were_revised(client, cup, db, users):
     assert "第3号评委录入错误已更正" in page and "一等奖" in page
     medals = client.get(f"/competitions/{competition.code}/medals").get_data(as_text=True)
     assert cup["units"][0].name in medals or cup["units"][1].name in medals
+
+
+def _row_of(page, bib):
+    return next(part for part in page.split("<tr") if f'data-testid="rank-{bib}"' in part)
+
+
+def test_staff_standings_show_a_changed_mark(client, cup, db, login):
+    entry = cup["entries"][1]
+    for each in cup["entries"]:
+        scoresheets.save_mark(cup["chief_user"], cup["chief"], each, cup["exam"], "80")
+    db.session.commit()
+    login("staff")
+    url = f"/competitions/{cup['competition'].code}/events/{cup['event'].id}/standings"
+    assert "80.00" in _row_of(client.get(url).get_data(as_text=True), entry.bib)
+    scoresheets.save_mark(cup["chief_user"], cup["chief"], entry, cup["exam"], "90")
+    db.session.commit()
+    row = _row_of(client.get(url).get_data(as_text=True), entry.bib)
+    assert "90.00" in row and "80.00" not in row
+
+
+def test_cached_public_pages_run_almost_no_queries(client, cup, db, users):
+    complete_and_publish(cup, users["staff"])
+    code = cup["competition"].code
+    # A rendered page is served from the cache; its version is looked up at most once a second.
+    for url, most in ((f"/competitions/{code}/results/HG", 1), (f"/competitions/{code}/results", 1),
+                      (f"/competitions/{code}/medals", 1), (f"/competitions/{code}/live/HG", 2)):
+        first = client.get(url)
+        assert first.status_code == 200, url
+        assert count_queries(db, client, url) <= most, url
+        poll = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert poll.status_code == 304 and poll.data == b"", url
+    client.get("/training/")
+    assert count_queries(db, client, "/training/") == 0  # version and page both from the cache
+
+
+def test_a_large_leaderboard_is_gzip_encoded_when_asked(client, db, users, login):
+    import gzip
+
+    big = build(users["staff"], entries=30, judges=5, code="big")
+    complete_and_publish(big, users["staff"])
+    url = "/competitions/big/results/HG"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain.headers and len(plain.data) > 10_000
+    assert packed.headers["Content-Encoding"] == "gzip" and len(packed.data) < len(plain.data) / 3
+    assert gzip.decompress(packed.data) == plain.data
+    assert "Accept-Encoding" in packed.headers["Vary"] and "HX-Request" in packed.headers["Vary"]
+    # Either ETag answers an unchanged poll with a 304, whatever the encoding asked for.
+    for etag in (plain.headers["ETag"], packed.headers["ETag"]):
+        for encoding in ("gzip", "identity"):
+            poll = client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": encoding})
+            assert poll.status_code == 304, (etag, encoding)
+
+    # Pages rendered per request (signed in) are compressed too; files are not.
+    login("staff")
+    event_id = big["event"].id
+    page = client.get(f"/competitions/big/events/{event_id}/standings", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and b"B001" in gzip.decompress(page.data)
+    workbook = client.get(f"/competitions/big/events/{event_id}/results.xlsx", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in workbook.headers and workbook.data[:2] == b"PK"

@@ -175,3 +175,30 @@ def test_enrolments_page_is_paginated(client, db, users, login):
     assert f"/training/manage/courses/{course.id}/enrolments?page=2" in first
     second = client.get(f"/training/manage/courses/{course.id}/enrolments?page=2").get_data(as_text=True)
     assert second.count("training.staff_withdraw") == 0 and second.count("/withdraw\"") == 5
+
+
+def test_anonymous_catalog_is_cached_until_a_course_or_a_seat_changes(client, db, users):
+    course = make_course(users["staff"], seats=2, title="电工（中级）培训班")
+    db.session.commit()
+    first = client.get("/training/")
+    page = first.get_data(as_text=True)
+    assert "电工（中级）培训班" in page and "Set-Cookie" not in first.headers
+    assert "csrf_token" not in page and "X-CSRFToken" not in page  # one rendering for every visitor
+    assert client.get("/training/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    seats = f'data-testid="seats-{course.id}"'
+    assert "2" in page.split(seats)[1].split("</span>")[0]
+
+    # A new course: the listener bumps the catalog's version, so the next visit renders again.
+    make_course(users["staff"], seats=10, title="育婴员培训班", trade=course.trade, base=course.base)
+    db.session.commit()
+    after = client.get("/training/", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and "育婴员培训班" in after.get_data(as_text=True)
+
+    # A seat taken (a conditional UPDATE, not a flushed object) shows too.
+    services.enrol(UserFactory(), course)
+    db.session.commit()
+    page = client.get("/training/").get_data(as_text=True)
+    assert "1" in page.split(seats)[1].split("</span>")[0]
+    services.enrol(UserFactory(), course)
+    db.session.commit()
+    assert "Full" in client.get("/training/?lang=en").get_data(as_text=True).split(seats)[1].split("</span>")[0]
