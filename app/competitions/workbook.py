@@ -328,8 +328,11 @@ class _EventPlan:
 # ---- entry point
 
 
-def import_workbook(actor, stream):
+def import_workbook(actor, stream, progress=None):
     """Validate the workbook against the database, then write all of it or nothing.
+
+    `progress(done, total)`, when given, hears how many of the file's rows are
+    read, checked and written (a job's progress bar).
 
     Raises excel.ExcelError when the file cannot be read at all; every other
     problem is returned in the outcome (ok=False) and nothing is written.
@@ -341,13 +344,14 @@ def import_workbook(actor, stream):
     stream.seek(0)
     book = excel.open_workbook(stream)
     try:
-        return _Importer(actor, book, digest.hexdigest()).run()
+        return _Importer(actor, book, digest.hexdigest(), progress).run()
     finally:
         book.close()
 
 
 class _Importer:
-    def __init__(self, actor, book, sha256):
+    def __init__(self, actor, book, sha256, progress=None):
+        self.progress = progress or (lambda done, total: None)
         self.actor = actor
         self.book = book
         self.outcome = ImportOutcome(sha256=sha256)
@@ -376,6 +380,8 @@ class _Importer:
     def run(self):
         if not self.read():
             return self.outcome  # a missing sheet or column: the rest would only repeat it
+        rows = sum(len(r.raw) for r in self.outcome.results)
+        self.progress(rows // 3, rows)  # read; checking next, then writing
         if not self.plan_competition():
             return self.outcome
         self.plan_events()
@@ -387,6 +393,7 @@ class _Importer:
         self.plan_scores()
         if not self.ok:
             return self.outcome
+        self.progress(2 * rows // 3, rows)
         try:
             with db.session.begin_nested():
                 self.write()
@@ -399,6 +406,7 @@ class _Importer:
             self.outcome.created_accounts = []
             self.outcome.competition = None
             return self.outcome
+        self.progress(rows, rows)
         self.outcome.ok = True
         return self.outcome
 
