@@ -192,7 +192,7 @@ def _progress_key(job_id):
 
 
 def write_progress(job_id, done, total, message=None):
-    huey.storage.put_data(_progress_key(job_id), json.dumps({"done": done, "total": total, "message": message}))
+    huey.storage.put_data(_progress_key(job_id), json.dumps({"done": done, "total": total, "message": message}).encode())
 
 
 def read_progress(job_id):
