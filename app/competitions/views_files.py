@@ -25,8 +25,8 @@ def import_workbook():
     """Every upload is imported by a background job; its page shows the progress."""
     form = account_forms.UploadForm()
 
-    def render(imported=None, report_token=None):
-        return htmx.render("competitions/manage/import.html", "form", form=form, outcome=None, report_token=None)
+    def render(imported=None, report_token=None):  # a job reports problems on its own page
+        return htmx.render("competitions/manage/import.html", "form", form=form)
 
     return imports.excel_import(form, run=None, render=render, as_job=imports.AsJob("competition.import"))
 

@@ -226,3 +226,28 @@ def test_the_results_book_is_built_once_per_version_and_then_served_from_its_fil
     db.session.commit()
     again = client.get("/competitions/T2025/book.xlsx")
     assert again.status_code == 303 and count(Job) == 2
+
+
+def test_a_roster_of_more_than_1000_rows_is_enrolled_by_a_job(job_app):
+    from app.accounts.models import User
+    from app.training.models import Enrolment
+    from tests.training.conftest import make_course
+    from tests.training.test_catalog_pages import roster
+
+    from app.accounts.models import Trade
+
+    welding = db.session.scalars(sa.select(Trade).where(Trade.code == "HG")).one()
+    course = make_course(db.session.get(User, job_app.staff_id), seats=1500, trade=welding)
+    db.session.commit()
+    rows = [[f"学员{n}", f"1370000{n:04d}"] for n in range(1001)]
+    client = signed_in(job_app, job_app.staff_id)
+    response = client.post(f"/training/manage/courses/{course.id}/roster?lang=en",
+                           data={"file": (roster(rows), "r.xlsx")})
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    with consumer():
+        row = wait_until_finished(token)
+    assert (row.status, row.done, row.total) == (JobStatus.DONE, 1001, 1001)
+    assert count(Enrolment) == 1001
+    page = client.get(f"/jobs/{token}")
+    assert "1001 enrolled" in page.text and f"/training/manage/courses/{course.id}" in page.text
