@@ -80,7 +80,7 @@ STATUS_LABELS = {
     JobStatus.QUEUED: _l("Waiting to start"),
     JobStatus.RUNNING: _l("Running"),
     JobStatus.DONE: _l("Done"),
-    JobStatus.FAILED: _l("Failed"),
+    JobStatus.FAILED: _l("Stopped with an error"),
 }
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
