@@ -260,6 +260,7 @@ def title(job):
 
 _app = None
 _app_lock = threading.Lock()
+_recovery_lock = threading.Lock()
 _recovered = set()
 
 
@@ -287,9 +288,12 @@ def run_job(job_id):
 
 
 def _mark(job_id, **values):
-    """Change the job row on its own connection, committed at once."""
+    """Change an unfinished job's row on its own connection, committed at once.
+
+    A finished job is never changed again: a late duplicate run cannot undo "done"."""
     with db.engine.begin() as connection:
-        connection.execute(sa.update(Job).where(Job.id == job_id).values(updated_at=utcnow(), **values))
+        connection.execute(sa.update(Job).where(Job.id == job_id, Job.status.in_(UNFINISHED))
+                           .values(updated_at=utcnow(), **values))
 
 
 def _store(job, data):
@@ -315,7 +319,12 @@ def execute(job_id):
     with current_app.test_request_context("/jobs/run", method="POST", base_url=params.get("base_url"),
                                           query_string={"lang": params.get("locale", "zh")}):
         try:
-            job = db.session.get(Job, job_id)
+            # The row stays locked until this run commits or rolls back: a duplicate run
+            # of the same job waits here and then finds it finished (SQLite: the write lock).
+            job = db.session.get(Job, job_id, with_for_update=True, populate_existing=True)
+            if job.finished:
+                db.session.rollback()
+                return
             work = HANDLERS[job.kind]
 
             def progress(done, total, message=None):
@@ -379,11 +388,13 @@ def recover():
 
 @huey.on_startup()
 def _consumer_started():
-    # Every worker thread runs this; the process re-enqueues once.
-    with _app_lock:
-        first = os.getpid() not in _recovered
-        _recovered.add(os.getpid())
+    # Every worker thread runs this before taking its first task; the process
+    # recovers once, and the other workers wait for that (so none of them takes a
+    # message that recovery would then think lost and enqueue a second time).
     app = get_app()
-    if first:
+    with _recovery_lock:
+        if os.getpid() in _recovered:
+            return
+        _recovered.add(os.getpid())
         with app.app_context():
             recover()

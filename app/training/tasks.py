@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import excel, imports, jobs
+from app import excel, jobs
 from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db

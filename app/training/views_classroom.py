@@ -8,7 +8,7 @@ each attendance cell is a small form, the assessment grid a "save all" form.
 import io
 import re
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -1,5 +1,5 @@
 """Union staff: training bases, courses, lessons, enrolments and rosters."""
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -6,13 +6,10 @@ freshly migrated database on each backend, its own queue file, and starts the
 consumer (worker threads in this process) when it wants the jobs to run.
 """
 import io
-import signal
 import time
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from huey.storage import SqliteStorage
 from openpyxl import load_workbook
 
 from app import jobs
@@ -24,6 +21,7 @@ from app.jobs import Job, JobStatus
 from tests.competitions.test_workbook_data import base_sheets, xlsx
 from tests.conftest import BACKENDS, CSRFClient, create_database, make_app, migrate
 from tests.factories import OrganizationFactory, TradeFactory, UserFactory
+from tests.job_helpers import consumer, own_queue
 
 
 def organisations():
@@ -41,9 +39,6 @@ def job_app(request, tmp_path):
     app = make_app(url, RATELIMIT_ENABLED=False, REPORT_DIR=str(tmp_path / "reports"),
                    JOBS_DIR=str(tmp_path / "jobs"))
     migrate(app)
-    saved_storage = jobs.huey.storage
-    jobs.huey.storage = SqliteStorage(name="test-jobs", filename=str(tmp_path / "queue.db"))
-    jobs.bind(app)
     app.test_client_class = CSRFClient
     with app.app_context():
         organisations()
@@ -52,32 +47,13 @@ def job_app(request, tmp_path):
         db.session.commit()
         app.staff_id, app.other_id = staff.id, other.id
     try:
-        with app.app_context():
+        with own_queue(app, tmp_path), app.app_context():
             yield app
     finally:
-        jobs.huey.storage.close()
-        jobs.huey.storage = saved_storage
-        jobs.bind(None)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
         drop()
-
-
-@contextmanager
-def consumer(workers=2):
-    """A real Huey consumer: worker threads in this process, started fresh each time."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    jobs._recovered.clear()  # a new consumer process would recover afresh
-    running = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=False, initial_delay=0.05,
-                                        max_delay=0.2, check_worker_health=False)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop(graceful=True)
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 def signed_in(app, user_id):
@@ -251,3 +227,16 @@ def test_a_roster_of_more_than_1000_rows_is_enrolled_by_a_job(job_app):
     assert count(Enrolment) == 1001
     page = client.get(f"/jobs/{token}")
     assert "1001 enrolled" in page.text and f"/training/manage/courses/{course.id}" in page.text
+
+
+def test_two_runs_of_one_job_at_once_import_once(job_app):
+    token = upload(signed_in(job_app, job_app.staff_id), base_sheets())
+    jobs.run_job(job_row(token).id)  # a second message for the same job, e.g. from a recovery
+    with consumer(workers=2):  # both workers take one each
+        row = wait_until_finished(token)
+        time.sleep(1)
+    assert (job_row(token).status, row.error) == (JobStatus.DONE, None)
+    assert count(Competition) == 1 and count(Entry) == 4
+    with db.engine.connect() as connection:
+        imports = connection.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "competition.import"))
+    assert imports == 1
