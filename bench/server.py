@@ -60,6 +60,9 @@ def app_env(database_url, workdir):
         ALLOW_SQLITE_IN_PRODUCTION="1",
         SESSION_COOKIE_SECURE="0",  # the load runs over http://127.0.0.1, so cookies must not be Secure-only
         REPORT_DIR=str(workdir / "reports"),
+        # Background jobs: the queue and the result files of this run (the consumer shares them).
+        JOBS_DB=str(workdir / "jobs.db"),
+        JOBS_DIR=str(workdir / "jobs"),
         # The bench signs in two dozen accounts from one address within a minute (score_save's
         # judges); the default 10 per minute per address would refuse most of them. The
         # per-account limit stays as configured.
@@ -118,6 +121,26 @@ def gunicorn(env, workdir):
         yield process, base_url
     finally:
         stop(process)
+
+
+@contextlib.contextmanager
+def consumer(env, workdir):
+    """The Huey consumer that runs background jobs, as `make run` starts it; yield its process."""
+    with open(workdir / "consumer.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.huey", "-w", "2", "-k", "thread"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # Huey's graceful stop
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def wait_until_up(process, base_url, log_path, timeout=30):
