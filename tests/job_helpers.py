@@ -8,14 +8,16 @@ from app import jobs
 
 
 @contextmanager
-def own_queue(app, folder):
-    """Jobs of `app` go to a fresh queue file in `folder` and run in `app`."""
+def own_queue(app, folder, storage=None):
+    """Jobs of `app` go to a fresh queue (a file in `folder` unless `storage` is given) and run in `app`."""
     saved = jobs.huey.storage
-    jobs.huey.storage = SqliteStorage(name="test-jobs", filename=str(folder / "queue.db"))
+    jobs.huey.storage = storage or SqliteStorage(name="test-jobs", filename=str(folder / "queue.db"))
     jobs.bind(app)
     try:
         yield
     finally:
+        if storage is not None:
+            storage.flush_all()  # a shared Redis keeps nothing of the test
         jobs.huey.storage.close()
         jobs.huey.storage = saved
         jobs.bind(None)

@@ -240,3 +240,27 @@ def test_two_runs_of_one_job_at_once_import_once(job_app):
     with db.engine.connect() as connection:
         imports = connection.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "competition.import"))
     assert imports == 1
+
+
+def test_the_queue_may_live_in_redis(job_app, tmp_path):
+    """With REDIS_URL the queue and the progress live in Redis (a queue name of this test's own)."""
+    import os
+    import secrets
+
+    import redis
+    from huey.storage import RedisStorage
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.fail(f"Redis is not reachable at {url} ({error}): start one (Debian: apt-get install redis-server) "
+                    "or point TEST_REDIS_URL at one.", pytrace=False)
+    storage = RedisStorage(name=f"test-jobs-{secrets.token_hex(4)}", url=url)
+    with own_queue(job_app, tmp_path, storage):
+        token = upload(signed_in(job_app, job_app.staff_id), base_sheets())
+        jobs.write_progress(job_row(token).id, 1, 4)
+        assert signed_in(job_app, job_app.staff_id).get(f"/jobs/{token}?lang=en").text.count("1 of 4 rows") == 1
+        with consumer():
+            assert wait_until_finished(token).status == JobStatus.DONE
+    assert count(Competition) == 1
