@@ -368,6 +368,16 @@ def execute(job_id):
         finally:
             db.session.remove()
     _forget_progress(job_id)
+    _discard_upload(job_id, params)
+
+
+def _discard_upload(job_id, params):
+    """A finished job's upload is not needed again (a rerun of it does nothing)."""
+    if params.get("upload"):
+        with db.engine.connect() as connection:
+            status = connection.scalar(sa.select(Job.status).where(Job.id == job_id))
+        if status in (JobStatus.DONE, JobStatus.FAILED):
+            (Path(jobs_dir()) / params["upload"]).unlink(missing_ok=True)
 
 
 def recover():

@@ -6,6 +6,7 @@ freshly migrated database on each backend, its own queue file, and starts the
 consumer (worker threads in this process) when it wants the jobs to run.
 """
 import io
+from pathlib import Path
 import time
 
 import pytest
@@ -264,3 +265,13 @@ def test_the_queue_may_live_in_redis(job_app, tmp_path):
         with consumer():
             assert wait_until_finished(token).status == JobStatus.DONE
     assert count(Competition) == 1
+
+
+def test_a_finished_jobs_upload_is_removed(job_app):
+    token = upload(signed_in(job_app, job_app.staff_id), base_sheets())
+    folder = Path(job_app.config["JOBS_DIR"])
+    assert [p.name for p in folder.iterdir()] == [f"{token}.upload"]
+    with consumer():
+        wait_until_finished(token)
+        time.sleep(0.3)
+    assert [p.name for p in folder.iterdir()] == [f"{token}.result"]  # the passwords workbook stays
