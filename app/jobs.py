@@ -168,8 +168,14 @@ def create(owner, kind, params=None, key=None, upload=None, total=0):
 
 
 def launch(job):
-    """Hand a committed job to the queue."""
-    run_job(job.id)
+    """Hand a committed job to the queue.
+
+    Should the queue be unreachable, the job waits as queued: the next consumer to
+    start re-enqueues it (see recover()), so the page the user sees stays truthful."""
+    try:
+        run_job(job.id)
+    except Exception:
+        log.exception("could not enqueue job %s; the next consumer start will", job.id)
 
 
 def by_token(token):

@@ -55,6 +55,10 @@ def export_book(code):
     if job is not None and job.status == jobs.JobStatus.DONE and job.result_path().is_file():
         return send_file(job.result_path(), mimetype=excel.XLSX_MIME, as_attachment=True,
                          download_name=job.result_name)
+    if job is not None and job.status == jobs.JobStatus.FAILED:
+        job.key = None  # a failed build does not stand for its version: build it again
+        db.session.flush()
+        job = None
     if job is None:
         try:
             job = jobs.create(current_user, "competition.book", params={"competition_id": competition.id}, key=key)

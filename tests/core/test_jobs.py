@@ -275,3 +275,46 @@ def test_a_finished_jobs_upload_is_removed(job_app):
         wait_until_finished(token)
         time.sleep(0.3)
     assert [p.name for p in folder.iterdir()] == [f"{token}.result"]  # the passwords workbook stays
+
+
+def test_a_zip_of_more_than_50_training_certificates_is_made_by_a_job(job_app):
+    import zipfile
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from app.accounts.models import Trade, User
+    from app.db import utcnow
+    from app.training.models import Attempt, Certificate, Enrolment
+    from tests.training.conftest import make_course
+
+    welding = db.session.scalars(sa.select(Trade).where(Trade.code == "HG")).one()
+    course = make_course(db.session.get(User, job_app.staff_id), seats=60, trade=welding)
+    people = [UserFactory(name=f"学员{n}") for n in range(51)]
+    now, day = utcnow(), date.today()
+    db.session.execute(sa.insert(Enrolment), [
+        {"course_id": course.id, "user_id": p.id, "status": "enrolled", "queued_at": now, "decided_at": now,
+         "created_at": now, "updated_at": now} for p in people])
+    enrolments = dict(db.session.execute(sa.select(Enrolment.user_id, Enrolment.id)).all())
+    db.session.execute(sa.insert(Attempt), [
+        {"enrolment_id": enrolments[p.id], "number": 1, "theory": Decimal(80), "practical": Decimal(85),
+         "total": Decimal("83.50"), "passed": True, "recorded_at": now} for p in people])
+    attempts = dict(db.session.execute(sa.select(Attempt.enrolment_id, Attempt.id)).all())
+    db.session.execute(sa.insert(Certificate), [
+        {"number": f"XZ-{day.year}-HG-{n:06d}", "verify_code": f"code{n:04d}abcdefghijkl", "user_id": p.id,
+         "course_id": course.id, "attempt_id": attempts[enrolments[p.id]], "holder_name": p.name,
+         "title": "焊工从业资格证书", "course_title": course.title, "trade_name": "焊工", "level": "5",
+         "base_name": "徐州焊工实训基地", "awarded_on": day, "issued_on": day, "expires_on": day + timedelta(days=1000),
+         "status": "valid", "created_at": now, "updated_at": now} for n, p in enumerate(people, start=1)])
+    db.session.commit()
+
+    client = signed_in(job_app, job_app.staff_id)
+    response = client.get(f"/training/courses/{course.id}/certificates.zip")
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    with consumer():
+        row = wait_until_finished(token, timeout=240)
+    assert (row.status, row.done, row.total) == (JobStatus.DONE, 51, 51)
+    download = client.get(f"/jobs/{token}/download")
+    assert download.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert len(names) == 51 and all(name.endswith(".pdf") for name in names)
