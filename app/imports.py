@@ -32,7 +32,8 @@ class Imported:
 
 @dataclass
 class AsJob:
-    """Run the import as a background job of `kind` when `rows(stream)` exceeds `threshold`."""
+    """Run the import as a background job of `kind` when `rows(stream)` exceeds `threshold`
+    (always when `rows` is None); the job's handler does what `run` would, and its page shows the outcome."""
 
     kind: str
     threshold: int = 0
