@@ -245,13 +245,17 @@ class JobFailed(Exception):
 
 HANDLERS = {}
 TITLES = {}
+COUNTS = {}
+ROWS = _l("%(done)s of %(total)s rows")
 
 
-def handler(kind, title):
-    """Register what a kind of job does, and the title of its progress page."""
+def handler(kind, title, counts=ROWS):
+    """Register what a kind of job does, the title of its progress page and how it counts
+    ("%(done)s of %(total)s rows")."""
     def register(function):
         HANDLERS[kind] = function
         TITLES[kind] = title
+        COUNTS[kind] = counts
         return function
 
     return register
@@ -259,6 +263,10 @@ def handler(kind, title):
 
 def title(job):
     return TITLES.get(job.kind, _l("Background job"))
+
+
+def counts(job, done, total):
+    return str(COUNTS.get(job.kind, ROWS)) % {"done": done, "total": total}
 
 
 # ---------------------------------------------------------------- running a job (consumer side)

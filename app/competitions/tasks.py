@@ -55,7 +55,7 @@ def book_key(competition):
     return f"competition.book:{competition.id}:{digest}"
 
 
-@jobs.handler("competition.book", _l("Results book"))
+@jobs.handler("competition.book", _l("Results book"), _l("%(done)s of %(total)s events"))
 def results_book(job, progress):
     competition = db.session.get(Competition, job.params["competition_id"])
     events = len(competition.events)
@@ -77,7 +77,7 @@ def award_count(competition, event):
     return sum(1 for row in (data or {}).get("rows", ()) if row["award"])
 
 
-@jobs.handler("competition.certificates", _l("Award certificates"))
+@jobs.handler("competition.certificates", _l("Award certificates"), _l("%(done)s of %(total)s certificates"))
 def event_certificates(job, progress):
     competition = db.session.get(Competition, job.params["competition_id"])
     event = db.session.get(Event, job.params["event_id"])

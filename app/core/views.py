@@ -59,7 +59,8 @@ def job(token):
     from app import jobs
 
     job = _own_job(token)
-    return htmx.render("core/job.html", "job", job=job, title=jobs.title(job), STATUS_LABELS=jobs.STATUS_LABELS)
+    return htmx.render("core/job.html", "job", job=job, title=jobs.title(job), counts=jobs.counts,
+                       STATUS_LABELS=jobs.STATUS_LABELS)
 
 
 @bp.route("/jobs/<token>/download")

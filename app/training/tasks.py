@@ -41,7 +41,7 @@ def certificate_items(course):
     return [(certificates.pdf_filename(c), certificates.pdf_item(c)) for c in rows]
 
 
-@jobs.handler("training.certificates", _l("Certificates of a course"))
+@jobs.handler("training.certificates", _l("Certificates of a course"), _l("%(done)s of %(total)s certificates"))
 def certificates_zip(job, progress):
     course = db.session.get(Course, job.params["course_id"])
     items = certificate_items(course)

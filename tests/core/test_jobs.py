@@ -318,3 +318,29 @@ def test_a_zip_of_more_than_50_training_certificates_is_made_by_a_job(job_app):
     assert download.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
     assert len(names) == 51 and all(name.endswith(".pdf") for name in names)
+
+
+def test_award_certificates_above_the_threshold_are_drawn_by_a_job(job_app, monkeypatch):
+    from app.accounts.models import User
+    from app.competitions import tasks
+    from tests.competitions.conftest import build
+    from tests.competitions.test_pages import complete_and_publish
+
+    staff = db.session.get(User, job_app.staff_id)
+    cup = build(staff, code="award")
+    complete_and_publish(cup, staff)
+    db.session.commit()
+    event_id = cup["event"].id
+    url = f"/competitions/award/events/{event_id}/certificates.pdf"
+    client = signed_in(job_app, job_app.staff_id)
+    assert client.get(url).data.startswith(b"%PDF")  # three winners: drawn while the user waits
+    monkeypatch.setattr(tasks, "CERTIFICATES_INLINE", 2)  # the real threshold is 50 winners
+    response = client.get(url)
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    with consumer():
+        row = wait_until_finished(token)
+    assert (row.status, row.error) == (JobStatus.DONE, None)
+    download = client.get(f"/jobs/{token}/download")
+    assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
+    assert "award-HG-certificates.pdf" in download.headers["Content-Disposition"]
