@@ -65,6 +65,8 @@ class Config:
     # The queue itself is JOBS_DB (SQLite, instance/jobs.db) or Redis when REDIS_URL is set;
     # app/jobs.py reads those two from the environment when it is imported.
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
+    # Finished jobs, their results and their rows are kept this many days.
+    JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))
 
     PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
     # Number of reverse proxies in front of the app (0 = none); see README.

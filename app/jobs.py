@@ -20,6 +20,10 @@ its whole length, so a second writer could not commit progress there. The job
 page reads the live figures from that store while the job runs; the row gets
 the final figures with its "done" or "failed" mark.
 
+Housekeeping. Once a day (03:17, Huey's scheduler in the consumer) jobs finished more
+than JOBS_KEEP_DAYS (7) days ago are forgotten with their files; a results book whose
+job was forgotten is simply built again on its next download.
+
 Restarts. When a consumer starts it re-enqueues every job left `queued` or
 `running` whose message is no longer in the queue (a consumer stopped or killed
 mid-job, or a web process that committed the job but failed to enqueue it).
@@ -36,14 +40,14 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from huey.constants import EmptyData
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,6 +123,10 @@ class Job(TimestampMixin, db.Model):
 
     def result_path(self):
         return Path(jobs_dir()) / self.result_file if self.result_file else None
+
+    def has_result(self):
+        path = self.result_path()
+        return path is not None and path.is_file()
 
     def live(self):
         """(done, total, message) as the consumer last reported them."""
@@ -373,7 +381,7 @@ def execute(job_id):
             # The work and its "done" mark commit together; a second run of the
             # same job finds it done (or waits for the first and then does) and
             # keeps nothing of its own.
-            marked = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status != JobStatus.DONE)
+            marked = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status.in_(UNFINISHED))
                                         .values(**values).execution_options(synchronize_session=False))
             if marked.rowcount == 1:
                 db.session.commit()
@@ -392,6 +400,29 @@ def _discard_upload(job_id, params):
             status = connection.scalar(sa.select(Job.status).where(Job.id == job_id))
         if status in (JobStatus.DONE, JobStatus.FAILED):
             (Path(jobs_dir()) / params["upload"]).unlink(missing_ok=True)
+
+
+def cleanup():
+    """Forget jobs finished more than JOBS_KEEP_DAYS ago: their rows and their files."""
+    cutoff = utcnow() - timedelta(days=current_app.config.get("JOBS_KEEP_DAYS", 7))
+    with db.engine.begin() as connection:
+        old = connection.execute(sa.select(Job.id, Job.result_file, Job.params).where(
+            Job.status.in_((JobStatus.DONE, JobStatus.FAILED)), Job.finished_at < cutoff)).all()
+        for _, result_file, params in old:
+            for name in (result_file, (params or {}).get("upload")):
+                if name:
+                    (Path(jobs_dir()) / name).unlink(missing_ok=True)
+        if old:
+            connection.execute(sa.delete(Job).where(Job.id.in_([row.id for row in old])))
+    return len(old)
+
+
+@huey.periodic_task(crontab(minute="17", hour="3"))
+def cleanup_jobs():
+    with get_app().app_context():
+        removed = cleanup()
+    if removed:
+        log.info("removed %s finished jobs and their files", removed)
 
 
 def recover():

@@ -52,11 +52,11 @@ def export_book(code):
     competition = _competition(code)
     key = tasks.book_key(competition)
     job = jobs.by_key(key)
-    if job is not None and job.status == jobs.JobStatus.DONE and job.result_path().is_file():
+    if job is not None and job.status == jobs.JobStatus.DONE and job.has_result():
         return send_file(job.result_path(), mimetype=excel.XLSX_MIME, as_attachment=True,
                          download_name=job.result_name)
-    if job is not None and job.status == jobs.JobStatus.FAILED:
-        job.key = None  # a failed build does not stand for its version: build it again
+    if job is not None and job.finished:
+        job.key = None  # a failed build (or a lost file) does not stand for its version: build it again
         db.session.flush()
         job = None
     if job is None:

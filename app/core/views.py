@@ -67,8 +67,8 @@ def job(token):
 @signed_in
 def job_download(token):
     job = _own_job(token)
-    path = job.result_path()
-    if path is None or not path.is_file():
+    if not job.has_result():
         abort(404)
+    path = job.result_path()
     return send_file(path, mimetype=job.result_mime or "application/octet-stream", as_attachment=True,
                      download_name=job.result_name or path.name)

@@ -344,3 +344,29 @@ def test_award_certificates_above_the_threshold_are_drawn_by_a_job(job_app, monk
     download = client.get(f"/jobs/{token}/download")
     assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
     assert "award-HG-certificates.pdf" in download.headers["Content-Disposition"]
+
+
+def test_jobs_finished_long_ago_are_forgotten_with_their_files(job_app):
+    from datetime import timedelta
+
+    from app.accounts.models import User
+    from app.db import utcnow
+
+    staff = db.session.get(User, job_app.staff_id)
+    assert workbook.import_workbook(staff, io.BytesIO(xlsx(base_sheets()))).ok
+    db.session.commit()
+    client = signed_in(job_app, job_app.staff_id)
+    token = client.get("/competitions/T2025/book.xlsx").headers["Location"].rsplit("/", 1)[1]
+    recent = upload(client, base_sheets() | {"competition": [["key", "value"], ["code", "T2027"], ["name", "新"],
+                                                             ["year", 2027]]})
+    with consumer():
+        wait_until_finished(token)
+        wait_until_finished(recent)
+    path = db.session.scalars(sa.select(Job).where(Job.token == token)).one().result_path()
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(Job).where(Job.token == token).values(finished_at=utcnow() - timedelta(days=8)))
+    assert jobs.cleanup() == 1
+    assert not path.exists() and job_row(token) is None and job_row(recent) is not None
+    # The book of that version is simply built again.
+    again = client.get("/competitions/T2025/book.xlsx")
+    assert again.status_code == 303 and "/jobs/" in again.headers["Location"]
