@@ -21,7 +21,9 @@ run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	@echo "Serving on http://127.0.0.1:5000"
+	@echo "Serving on http://127.0.0.1:5000 (background jobs: a Huey consumer beside it)"
+	$(BIN)/huey_consumer app.jobs.huey -w 2 -k thread & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install system-deps

@@ -1,8 +1,8 @@
 """Configuration classes, every value read from the environment.
 
 DATABASE_URL selects the database (SQLite under instance/ by default);
-REDIS_URL, when set, backs the login rate limiter and the cache (app/cache.py) so
-that all workers share them; without it the cache is a folder (CACHE_DIR).
+REDIS_URL, when set, backs the login rate limiter, the cache (app/cache.py) and the job
+queue so that all workers share them; without it the cache is a folder (CACHE_DIR).
 """
 import os
 from datetime import timedelta
@@ -78,6 +78,12 @@ class Config:
 
     # Where import error reports are kept for their owner to download (one day).
     REPORT_DIR = os.environ.get("REPORT_DIR", str(INSTANCE_DIR / "reports"))
+    # Background jobs (app/jobs.py): their uploads and result files live here, outside static/.
+    # The queue itself is JOBS_DB (SQLite, instance/jobs.db) or Redis when REDIS_URL is set;
+    # app/jobs.py reads those two from the environment when it is imported.
+    JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
+    # Finished jobs, their results and their rows are kept this many days.
+    JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))
 
     PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
     # Number of reverse proxies in front of the app (0 = none); see README.

@@ -1,6 +1,8 @@
 """Single HTTP requests outside the load: checks before a measurement, and signing in."""
 import http.client
 import re
+import secrets
+import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -66,3 +68,37 @@ def sign_in(base_url, login, password):
     if status not in (302, 303):
         raise BenchError(f"signing in as {login!r} failed (GET /login answered {status} afterwards)")
     return cookie
+
+
+JOB_STATUS = re.compile(r'id="core-job" data-status="([a-z]+)"')
+
+
+def upload(base_url, path, cookie, filename, data):
+    """POST an Excel file through the page's form at `path` (with its CSRF token); (status, headers, body)."""
+    status, page = get(base_url, path, cookie)
+    tag = CSRF_INPUT.search(page)
+    token = tag and VALUE.search(tag.group(0))
+    if status != 200 or not token:
+        raise BenchError(f"GET {path} answered {status} without a csrf_token field")
+    boundary = "bench" + secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token.group(1)}\r\n'.encode(),
+             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+             f'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n'.encode(),
+             data, f"\r\n--{boundary}--\r\n".encode()]
+    return request(base_url, "POST", path, cookie, {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+                   b"".join(parts), timeout=600)
+
+
+def wait_for_job(base_url, location, cookie, timeout=600):
+    """Poll a job's page (as its progress bar does, every 0.2 s here) until it has finished; its status."""
+    path = urllib.parse.urlsplit(location).path
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, page = get(base_url, path, cookie, {"HX-Request": "true"})
+        found = JOB_STATUS.search(page)
+        if status != 200 or not found:
+            raise BenchError(f"GET {path} answered {status} without a job status:\n{page[:500]}")
+        if found.group(1) in ("done", "failed"):
+            return found.group(1), page
+        time.sleep(0.2)
+    raise BenchError(f"the job at {path} did not finish within {timeout}s")

@@ -22,6 +22,8 @@ def run(scenario_names, duration, backend):
         accounts = server.load_demo(env)
         progress(f"starting gunicorn -w {server.WORKERS} -k sync")
         process, base_url = stack.enter_context(server.gunicorn(env, workdir))
+        progress("starting the Huey consumer for background jobs")
+        stack.enter_context(server.consumer(env, workdir))
         ctx = Context(base_url, duration, backend, database_url, env, accounts, workdir=workdir)
 
         # Every ratio refers to this line, so it is measured first whatever the selection.

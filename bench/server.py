@@ -62,6 +62,9 @@ def app_env(database_url, workdir):
         REPORT_DIR=str(workdir / "reports"),
         # The shared cache (app/cache.py) of this run only: its versions come from a fresh database.
         CACHE_DIR=str(workdir / "cache"),
+        # Background jobs: the queue and the result files of this run (the consumer shares them).
+        JOBS_DB=str(workdir / "jobs.db"),
+        JOBS_DIR=str(workdir / "jobs"),
         # The bench signs in two dozen accounts from one address within a minute (score_save's
         # judges); the default 10 per minute per address would refuse most of them. The
         # per-account limit stays as configured.
@@ -120,6 +123,26 @@ def gunicorn(env, workdir):
         yield process, base_url
     finally:
         stop(process)
+
+
+@contextlib.contextmanager
+def consumer(env, workdir):
+    """The Huey consumer that runs background jobs, as `make run` starts it; yield its process."""
+    with open(workdir / "consumer.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.huey", "-w", "2", "-k", "thread"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # Huey's graceful stop
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def wait_until_up(process, base_url, log_path, timeout=30):

@@ -9,8 +9,13 @@ The client sends a valid CSRF token on every write, so CSRF stays on.
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 from pathlib import Path
+
+# Jobs that tests create never land in the developer's instance/ queue and folder.
+_JOBS_TMP = tempfile.mkdtemp(prefix="union-test-jobs-")
+os.environ["JOBS_DB"] = os.path.join(_JOBS_TMP, "queue.db")
 
 import pytest
 import sqlalchemy as sa
@@ -72,6 +77,7 @@ def migrate(app):
 
 
 def make_app(url, **overrides):
+    overrides.setdefault("JOBS_DIR", tempfile.mkdtemp(dir=_JOBS_TMP))
     return create_app({"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
 

@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, request, send_file, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import audit, excel, htmx
+from app import audit, excel, htmx, imports
 from app.access import public, roles, signed_in
 from app.accounts import bp, exports, forms, queries, services
 from app.accounts.models import Organization, Trade, User
@@ -229,33 +229,23 @@ def decide_membership(user_id):
 @roles("staff")
 def import_users():
     form = forms.UploadForm()
-    result, report_token = None, None
-    if form.validate_on_submit():
-        try:
-            workbook = excel.open_workbook(excel.check_upload(form.file.data))
-            result = excel.read_sheet(workbook, exports.USER_COLUMNS)
-            created = services.import_users(current_user, result, queries.organizations_by_name())
-        except excel.ExcelError as error:
-            form.file.errors = [str(error.message)]
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [str(error.message)]
-        else:
-            if not result.ok:
-                db.session.rollback()  # all or nothing
-                report_token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
-                                                  excel.error_report([result]))
-            elif not created:
-                form.file.errors = [_("The workbook has no rows to import.")]
-            else:
-                db.session.commit()
-                token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
-                                           exports.created_accounts_workbook(created))
-                flash(_("%(n)s accounts were created. Download their initial passwords below.", n=len(created)),
-                      "success")
-                return redirect(url_for("accounts.import_users", done=token), code=303)
-    return htmx.render("accounts/import.html", "form", form=form, result=result, report_token=report_token,
-                       done_token=request.args.get("done"))
+
+    def run(stream):
+        result = excel.read_sheet(excel.open_workbook(stream), exports.USER_COLUMNS)
+        created = services.import_users(current_user, result, queries.organizations_by_name())
+        if result.ok and not created:
+            raise DomainError(_("The workbook has no rows to import."))
+        return imports.Imported(
+            ok=result.ok, results=[result],
+            message=_("%(n)s accounts were created. Download their initial passwords below.", n=len(created)),
+            download=exports.created_accounts_workbook(created) if result.ok else None,
+            location=lambda token: url_for("accounts.import_users", done=token))
+
+    def render(imported=None, report_token=None):
+        return htmx.render("accounts/import.html", "form", form=form, result=imported and imported.results[0],
+                           report_token=report_token, done_token=request.args.get("done"))
+
+    return imports.excel_import(form, run, render)
 
 
 @bp.route("/admin/users/import/template.xlsx")

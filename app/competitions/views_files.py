@@ -1,17 +1,16 @@
 """Workbooks and PDFs for staff: import, templates, results, results book, award certificates."""
 import io
 
-from flask import current_app, flash, redirect, send_file, url_for
+from flask import flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
-from app import excel, htmx
+from app import excel, htmx, imports, jobs
 from app.access import roles
-from app.competitions import bp, exports, workbook
+from app.competitions import bp, exports, tasks, workbook
 from app.competitions import certificates as award_pdfs
 from app.accounts import forms as account_forms
-from app.accounts import exports as account_exports
-from app.errors import DomainError
 from app.extensions import db
 from app.competitions.views_manage import _competition, _event
 
@@ -23,35 +22,13 @@ def _xlsx(data, name):
 @bp.route("/manage/import", methods=["GET", "POST"])
 @roles("staff")
 def import_workbook():
+    """Every upload is imported by a background job; its page shows the progress."""
     form = account_forms.UploadForm()
-    outcome, report_token = None, None
-    if form.validate_on_submit():
-        try:
-            outcome = workbook.import_workbook(current_user, excel.check_upload(form.file.data))
-        except excel.ExcelError as error:
-            db.session.rollback()
-            form.file.errors = [str(error.message)]
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [str(error.message)]
-        else:
-            if not outcome.ok:
-                db.session.rollback()  # all or nothing
-                report_token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
-                                                  excel.error_report(outcome.results))
-            else:
-                db.session.commit()
-                flash(_("The workbook was imported: %(events)s events, %(entries)s entries, %(scores)s marks.",
-                        events=outcome.counts.get("events", 0), entries=outcome.counts.get("entries", 0),
-                        scores=outcome.counts.get("scores", 0) + outcome.counts.get("measurements", 0)), "success")
-                if outcome.created_accounts:
-                    token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
-                                               account_exports.created_accounts_workbook(outcome.created_accounts))
-                    flash(_("New judge accounts were created; download their initial passwords: %(url)s",
-                            url=url_for("core.report", token=token)), "info")
-                return redirect(url_for("competitions.manage", code=outcome.competition.code), code=303)
-    return htmx.render("competitions/manage/import.html", "form", form=form, outcome=outcome,
-                       report_token=report_token)
+
+    def render(imported=None, report_token=None):  # a job reports problems on its own page
+        return htmx.render("competitions/manage/import.html", "form", form=form)
+
+    return imports.excel_import(form, run=None, render=render, as_job=imports.AsJob("competition.import"))
 
 
 @bp.route("/manage/import/template.xlsx")
@@ -71,8 +48,30 @@ def export_results(code, event_id):
 @bp.route("/<code>/book.xlsx")
 @roles("staff")
 def export_book(code):
+    """The results book: built once per version of the results by a job, then served from its file."""
     competition = _competition(code)
-    return _xlsx(exports.results_book(competition), f"{competition.code}-results-book.xlsx")
+    key = tasks.book_key(competition)
+    job = jobs.by_key(key)
+    if job is not None and job.status == jobs.JobStatus.DONE and job.has_result():
+        return send_file(job.result_path(), mimetype=excel.XLSX_MIME, as_attachment=True,
+                         download_name=job.result_name)
+    if job is not None and job.finished:
+        job.key = None  # a failed build (or a lost file) does not stand for its version: build it again
+        db.session.flush()
+        job = None
+    if job is None:
+        try:
+            job = jobs.create(current_user, "competition.book", params={"competition_id": competition.id}, key=key)
+            db.session.commit()
+        except IntegrityError:  # someone asked for the same version at the same moment: theirs is it
+            db.session.rollback()
+            job = jobs.by_key(key)
+        else:
+            jobs.launch(job)
+    if not job.visible_to(current_user):  # another staff member's build of this version is still running
+        flash(_("The results book is being prepared; please try again in a moment."), "info")
+        return redirect(url_for("competitions.manage", code=code), code=303)
+    return redirect(url_for("core.job", token=job.token), code=303)
 
 
 @bp.route("/<code>/events/<int:event_id>/certificates.pdf")
@@ -80,11 +79,15 @@ def export_book(code):
 def certificates(code, event_id):
     competition = _competition(code)
     event = _event(competition, event_id)
+    if tasks.award_count(competition, event) > tasks.CERTIFICATES_INLINE:
+        job = jobs.create(current_user, "competition.certificates",
+                          params={"competition_id": competition.id, "event_id": event.id})
+        db.session.commit()
+        jobs.launch(job)
+        return redirect(url_for("core.job", token=job.token), code=303)
     data = award_pdfs.for_event(competition, event)
     if data is None:
         flash(_("Certificates are available once the final results are published."), "error")
         return redirect(url_for("competitions.manage", code=code), code=303)
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{competition.code}-{event.code}-certificates.pdf")
-
-

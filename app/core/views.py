@@ -40,3 +40,35 @@ def report(token):
         abort(404)
     return send_file(io.BytesIO(data), mimetype=excel.XLSX_MIME, as_attachment=True,
                      download_name=f"report-{token[:8]}.xlsx")
+
+
+def _own_job(token):
+    """The job with this token, for its owner only (anyone else: 404, as if it did not exist)."""
+    from app import jobs
+
+    job = jobs.by_token(token)
+    if job is None or not job.visible_to(current_user):
+        abort(404)
+    return job
+
+
+@bp.route("/jobs/<token>")
+@signed_in
+def job(token):
+    """A background job's progress; htmx polls the same URL for the fragment."""
+    from app import jobs
+
+    job = _own_job(token)
+    return htmx.render("core/job.html", "job", job=job, title=jobs.title(job), counts=jobs.counts,
+                       STATUS_LABELS=jobs.STATUS_LABELS)
+
+
+@bp.route("/jobs/<token>/download")
+@signed_in
+def job_download(token):
+    job = _own_job(token)
+    if not job.has_result():
+        abort(404)
+    path = job.result_path()
+    return send_file(path, mimetype=job.result_mime or "application/octet-stream", as_attachment=True,
+                     download_name=job.result_name or path.name)

@@ -49,7 +49,9 @@ def template():
     return excel.template_workbook([("roster", COLUMNS, [["魏小红", "13800000001"], ["张伟", "13900000002"]])])
 
 
-def import_roster(actor, course, stream):
+def import_roster(actor, course, stream, progress=None):
+    """`progress(done, total)`, when given, hears how far the rows are (a job's progress bar)."""
+    progress = progress or (lambda done, total: None)
     data = stream.read()
     stream.seek(0)
     result = excel.read_sheet(excel.open_workbook(stream), COLUMNS)
@@ -62,6 +64,8 @@ def import_roster(actor, course, stream):
         return outcome
     if not result.rows:
         raise DomainError(_l("The workbook has no rows to import."))
+    rows = len(result.rows)
+    progress(rows // 4, rows)  # read and checked; accounts and enrolments next
     # Take the course row lock first: seats are handed out in file order.
     db.session.execute(sa.update(Course).where(Course.id == course.id).values(seats_taken=Course.seats_taken)
                        .execution_options(synchronize_session=False))
@@ -77,6 +81,7 @@ def import_roster(actor, course, stream):
                   for _, values in result.rows if values["mobile"] not in existing]
     for start in range(0, len(new_people), CHUNK):
         db.session.execute(sa.insert(User), new_people[start:start + CHUNK])
+        progress(rows // 4 + rows // 4 * min(start + CHUNK, len(new_people)) // len(new_people), rows)
     created = {p["mobile"] for p in new_people}
     if created:
         for start in range(0, len(mobiles), CHUNK):
@@ -108,6 +113,7 @@ def import_roster(actor, course, stream):
         (reactivated if current is not None else inserts).append(row)
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(sa.insert(Enrolment), inserts[start:start + CHUNK])
+        progress(rows // 2 + (rows // 2 - 1) * min(start + CHUNK, len(inserts)) // len(inserts), rows)
     for row in reactivated:  # people who had withdrawn or were rejected before
         db.session.execute(sa.update(Enrolment).where(Enrolment.course_id == course.id,
                                                       Enrolment.user_id == row["user_id"])
@@ -118,4 +124,5 @@ def import_roster(actor, course, stream):
     outcome.counts = {"enrolled": enrolled, "waitlisted": waitlisted, "skipped": skipped, "created": len(created)}
     audit.record(actor, "course.roster_import", course,
                  after={**outcome.counts, "rows": len(mobiles), "sha256": hashlib.sha256(data).hexdigest()})
+    progress(rows, rows)
     return outcome

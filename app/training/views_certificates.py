@@ -28,11 +28,11 @@ from app.forms import Form
 from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app import cache, htmx
+from app import cache, htmx, jobs
 from app.access import public, require, roles, signed_in
 from app.errors import DomainError, show_on_form
 from app.extensions import db
-from app.training import bp, certificates, queries, services, verify_bp
+from app.training import bp, certificates, queries, services, tasks, verify_bp
 from app.training.certificates import CHECKIN_LABELS, STATE_LABELS
 from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Course
 
@@ -164,6 +164,11 @@ def certificates_zip(course_id):
     if not rows:
         flash(_("No certificates have been issued for this course yet."), "info")
         return redirect(url_for("training.course_certificates", course_id=course.id), code=303)
+    if len(rows) > tasks.CERTIFICATES_INLINE:  # drawing them takes long: a job makes the ZIP
+        job = jobs.create(current_user, "training.certificates", params={"course_id": course.id})
+        db.session.commit()
+        jobs.launch(job)
+        return redirect(url_for("core.job", token=job.token), code=303)
     # Facts and URLs are read now; the PDFs are drawn one by one as the ZIP streams out.
     items = [(certificates.pdf_filename(c), certificates.pdf_item(c)) for c in rows]
     response = Response(stream_with_context(certificates.zip_stream(items)), mimetype="application/zip")

@@ -8,11 +8,11 @@ each attendance cell is a small form, the assessment grid a "save all" form.
 import io
 import re
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import excel, htmx
+from app import excel, htmx, imports
 from app.access import roles
 from app.errors import DomainError
 from app.extensions import db
@@ -239,29 +239,22 @@ def assessment_resit(course_id, enrolment_id):
 def assessment_import(course_id):
     course = _course(course_id)
     form = MarksImportForm()
-    result, report_token = None, None
-    if form.validate_on_submit():
-        try:
-            workbook = excel.open_workbook(excel.check_upload(form.file.data))
-            result = exports.read_marks(workbook)
-            changed = exports.import_marks(current_user, course, result)
-        except excel.ExcelError as error:
-            db.session.rollback()
-            form.file.errors = [str(error.message)]
-        else:
-            if not result.ok:
-                db.session.rollback()  # all or nothing
-                report_token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id,
-                                                  excel.error_report([result]))
-            elif not changed:
-                db.session.rollback()
-                form.file.errors = [_("The workbook has no new marks to import.")]
-            else:
-                db.session.commit()
-                flash(_("Marks of %(n)s trainees were imported.", n=changed), "success")
-                return redirect(url_for("training.assessment", course_id=course.id), code=303)
-    return htmx.render("training/classroom/import.html", "form",
-                       **_context(course, form=form, result=result, report_token=report_token))
+
+    def run(stream):
+        result = exports.read_marks(excel.open_workbook(stream))
+        changed = exports.import_marks(current_user, course, result)
+        if result.ok and not changed:
+            raise DomainError(_("The workbook has no new marks to import."))
+        return imports.Imported(ok=result.ok, results=[result],
+                                message=_("Marks of %(n)s trainees were imported.", n=changed),
+                                location=url_for("training.assessment", course_id=course.id))
+
+    def render(imported=None, report_token=None):
+        return htmx.render("training/classroom/import.html", "form",
+                           **_context(course, form=form, result=imported and imported.results[0],
+                                      report_token=report_token))
+
+    return imports.excel_import(form, run, render)
 
 
 @bp.route("/courses/<int:course_id>/assessment/template.xlsx")

@@ -1,16 +1,16 @@
 """Union staff: training bases, courses, lessons, enrolments and rosters."""
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import excel, htmx
+from app import excel, htmx, imports
 from app.access import roles
 from app.accounts import queries as account_queries
 from app.accounts.forms import UploadForm
 from app.db import local_to_utc, utc_to_local
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
-from app.training import bp, forms, queries, roster, services
+from app.training import bp, forms, queries, roster, services, tasks
 from app.training.models import ENROLMENT_LABELS, LEVEL_LABELS, Enrolment, Lesson, TrainingBase
 
 
@@ -169,33 +169,29 @@ def staff_withdraw(enrolment_id):
 @bp.route("/manage/courses/<int:course_id>/roster", methods=["POST"])
 @roles("staff")
 def import_roster(course_id):
-    """Enrol a whole roster from Excel: every row checked first, then all or nothing."""
+    """Enrol a whole roster from Excel: every row checked first, then all or nothing.
+
+    Rosters of more than ROSTER_INLINE rows are enrolled by a background job."""
     course = _course(course_id)
     form = UploadForm()
-    if not form.validate_on_submit():
-        flash(" ".join(form.file.errors) or _("Please choose a file to upload."), "error")
-        return redirect(url_for("training.enrolments", course_id=course_id), code=303)
-    try:
-        outcome = roster.import_roster(current_user, course, excel.check_upload(form.file.data))
-    except excel.ExcelError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("training.enrolments", course_id=course_id), code=303)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("training.enrolments", course_id=course_id), code=303)
-    if not outcome.ok:
-        db.session.rollback()
-        token = excel.stash_report(current_app.config["REPORT_DIR"], current_user.id, excel.error_report([outcome.result]))
-        flash(_("Nothing was imported: %(n)s rows have problems. %(url)s", n=len(outcome.result.errors),
-                url=url_for("core.report", token=token)), "error")
-        return redirect(url_for("training.enrolments", course_id=course_id), code=303)
-    db.session.commit()
-    flash(_("%(enrolled)s enrolled, %(waitlisted)s on the waitlist, %(skipped)s already on the course; "
-            "%(created)s new accounts (they sign in by registering with their mobile number).",
-            **outcome.counts), "success")
-    return redirect(url_for("training.enrolments", course_id=course_id), code=303)
+    location = url_for("training.enrolments", course_id=course_id)
+
+    def run(stream):
+        outcome = roster.import_roster(current_user, course, stream)
+        return imports.Imported(ok=outcome.ok, results=[outcome.result], location=location, message=_(
+            "%(enrolled)s enrolled, %(waitlisted)s on the waitlist, %(skipped)s already on the course; "
+            "%(created)s new accounts (they sign in by registering with their mobile number).", **outcome.counts))
+
+    def render(imported=None, report_token=None):
+        if imported is not None:
+            flash(_("Nothing was imported: %(n)s rows have problems. %(url)s", n=len(imported.results[0].errors),
+                    url=url_for("core.report", token=report_token)), "error")
+        else:
+            flash(" ".join(map(str, form.file.errors)) or _("Please choose a file to upload."), "error")
+        return redirect(location, code=303)
+
+    return imports.excel_import(form, run, render, as_job=imports.AsJob(
+        "training.roster", threshold=tasks.ROSTER_INLINE, params={"course_id": course.id}, rows=imports.count_rows))
 
 
 @bp.route("/manage/roster-template.xlsx")

@@ -15,6 +15,8 @@ EXPECTED = {
     "core.healthz": "public",
     "core.set_language": "public",
     "core.report": "signed_in",
+    "core.job": "signed_in",  # the job's owner only (404 for anyone else)
+    "core.job_download": "signed_in",
     "accounts.login": "public",
     "accounts.register": "public",
     "accounts.logout": "signed_in",

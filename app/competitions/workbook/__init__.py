@@ -29,8 +29,11 @@ from app.competitions.workbook.plans import ImportOutcome  # noqa: F401
 from app.competitions.workbook.template import template_workbook_bytes  # noqa: F401
 
 
-def import_workbook(actor, stream):
+def import_workbook(actor, stream, progress=None):
     """Validate the workbook against the database, then write all of it or nothing.
+
+    `progress(done, total)`, when given, hears how many of the file's rows are
+    read, checked and written (a job's progress bar).
 
     Raises excel.ExcelError when the file cannot be read at all; every other
     problem is returned in the outcome (ok=False) and nothing is written.
@@ -42,6 +45,6 @@ def import_workbook(actor, stream):
     stream.seek(0)
     book = excel.open_workbook(stream)
     try:
-        return Importer(actor, book, digest.hexdigest()).run()
+        return Importer(actor, book, digest.hexdigest(), progress).run()
     finally:
         book.close()

@@ -22,7 +22,8 @@ from app.competitions.workbook.plans import ImportOutcome
 class Importer:
     """Validates every sheet against the database (the planners), then writes all of it or nothing."""
 
-    def __init__(self, actor, book, sha256):
+    def __init__(self, actor, book, sha256, progress=None):
+        self.progress = progress or (lambda done, total: None)
         self.actor = actor
         self.book = book
         self.outcome = ImportOutcome(sha256=sha256)
@@ -49,6 +50,8 @@ class Importer:
     def run(self):
         if not self.read():
             return self.outcome  # a missing sheet or column: the rest would only repeat it
+        rows = sum(len(r.raw) for r in self.outcome.results)
+        self.progress(rows // 3, rows)  # read; checking next, then writing
         if not structure.plan_competition(self):
             return self.outcome
         structure.plan_events(self)
@@ -60,6 +63,7 @@ class Importer:
         scores.plan_scores(self)
         if not self.ok:
             return self.outcome
+        self.progress(2 * rows // 3, rows)
         try:
             with db.session.begin_nested():
                 self.write()
@@ -72,6 +76,7 @@ class Importer:
             self.outcome.created_accounts = []
             self.outcome.competition = None
             return self.outcome
+        self.progress(rows, rows)
         self.outcome.ok = True
         return self.outcome
 
