@@ -217,11 +217,16 @@ def checkpoint():
             "time": utcnow().isoformat(timespec="seconds")}
 
 
-def rekey(connection, key):
-    """Re-hash a chain made with the unkeyed SHA-256 using the HMAC key (one-time upgrade).
+def rekey(connection, key, undo=False):
+    """Re-hash a chain made with the unkeyed SHA-256 using the HMAC key (one-time upgrade);
+    `undo` goes back (a migration's downgrade).
 
     The old chain is verified first: a broken chain is reported, never laundered.
     """
+    def keyed(payload):
+        return _digest(payload, key)
+
+    old_digest, new_digest = (keyed, unkeyed_digest) if undo else (unkeyed_digest, keyed)
     table, head_table = AuditEvent.__table__, AuditChainHead.__table__
     rows = connection.execute(sa.select(table).order_by(table.c.seq)).mappings().all()
     previous_old, previous_new = GENESIS, GENESIS
@@ -229,12 +234,12 @@ def rekey(connection, key):
         event = AuditEvent(**{c: row[c] for c in ("seq", "created_at", "actor_id", "actor_label", "action",
                                                    "object_type", "object_id", "before", "after")})
         event.prev_hash = previous_old
-        if row["prev_hash"] != previous_old or unkeyed_digest(event.payload()) != row["hash"]:
-            raise RuntimeError(f"audit event seq {row['seq']} does not match the unkeyed chain; "
+        if row["prev_hash"] != previous_old or old_digest(event.payload()) != row["hash"]:
+            raise RuntimeError(f"audit event seq {row['seq']} does not match the chain being re-hashed; "
                                "investigate before upgrading (`flask audit verify` on the old version)")
         previous_old = row["hash"]
         event.prev_hash = previous_new
-        previous_new = _digest(event.payload(), key)
+        previous_new = new_digest(event.payload())
         connection.execute(sa.update(table).where(table.c.id == row["id"])
                            .values(prev_hash=event.prev_hash, hash=previous_new))
     connection.execute(sa.update(head_table).where(head_table.c.id == 1).values(hash=previous_new))

@@ -61,15 +61,6 @@ ACCOUNTS = [
 ]
 
 
-# Demo names: a surname and one or two given-name characters.
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕俊峰晓东文斌雪梅立新春华金凤宏伟丹丹"
-
-
-def person(rng):
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-
-
 class _Bootstrap:
     """The demo loader acts as the system (audit events show 'system')."""
 
