@@ -100,9 +100,8 @@ def save_mark(actor, member, entry, criterion, raw):
             {"entered_by_id": actor.id}
     else:
         table, key, extra = Score.__table__, dict(judge_id=actor.id, entry_id=entry.id, criterion_id=criterion.id), {}
-    if store_mark(actor, table, key, value, extra=extra, subject=("Entry", entry.id),
-                  details={"criterion": criterion.code}):
-        stamps.marks_changed(entry.event_id)
+    store_mark(actor, table, key, value, extra=extra, subject=("Entry", entry.id),
+               details={"criterion": criterion.code}, changed=lambda: stamps.marks_changed(entry.event_id))
     return value
 
 

@@ -52,12 +52,15 @@ def check_mark(value, maximum):
     return value
 
 
-def store_mark(actor, table, key, value, *, subject, details, extra=None):
+def store_mark(actor, table, key, value, *, subject, details, extra=None, changed=None):
     """Write one mark (upsert; None deletes it) and audit the change. Returns True when it changed.
 
     `table` has a `value` and an `updated_at` column and a unique key over `key`'s
     columns; `extra` are more columns to write with the value (who measured it).
-    Call with the reviewer's sheet locked (`sheets.lock_sheet`).
+    Call with the reviewer's sheet locked (`sheets.lock_sheet`). `changed()` runs right
+    after the write and before the audit record, so every save takes its locks in the
+    same order as an ORM flush does (sheet, marks, the client's version row, audit head):
+    concurrent saves never deadlock.
     """
     row = sa.and_(*(table.c[column] == wanted for column, wanted in key.items()))
     before = db.session.scalar(sa.select(table.c.value).where(row))
@@ -69,6 +72,8 @@ def store_mark(actor, table, key, value, *, subject, details, extra=None):
         extra = extra or {}
         upsert(db.session, table, {**key, **extra, "value": value, "updated_at": utcnow()},
                list(key), ["value", *extra, "updated_at"])
+    if changed is not None:
+        changed()
     audit.record(actor, "score.save", subject, before={**details, "value": before},
                  after={**details, "value": value, "judge_id": actor.id})
     return True

@@ -196,10 +196,10 @@ def test_the_results_book_is_built_once_per_version_and_then_served_from_its_fil
         assert "汇总 summary" in load_workbook(io.BytesIO(download.data)).sheetnames
     assert path.stat().st_mtime_ns == built and count(Job) == 1  # served, never rebuilt
     # A new mark makes a new version: the next download builds a new book.
-    from app.competitions import standings
+    from app.competitions import stamps
     from app.competitions.models import Event
 
-    standings.touch(db.session.scalars(sa.select(Event.id)).first())
+    stamps.marks_changed(db.session.scalars(sa.select(Event.id)).first())
     db.session.commit()
     again = client.get("/competitions/T2025/book.xlsx")
     assert again.status_code == 303 and count(Job) == 2
