@@ -7,3 +7,4 @@ def test_htmx_poll_of_a_leaderboard_not_yet_visible(client, cup):
         response = client.get(f"/competitions/{code}/results/{event}", headers=headers)
         assert response.status_code == 200
         assert "成绩尚未发布" in response.get_data(as_text=True)
+
