@@ -85,7 +85,7 @@ def grid(member, stage):
     criteria = [c for c in stage.criteria if (c.kind == CriterionKind.MEASUREMENT) == measuring]
     from app.competitions.scoresheets import stage_reached
 
-    visible = [e for e in entries if stage_reached(e, stage) and (measuring or not member.conflicts_with(e))]
+    visible = [e for e in entries if stage_reached(e, stage) and member.can_score(e)]
     hidden = len(entries) - len(visible)
     ids = [c.id for c in criteria]
     if measuring:

@@ -83,7 +83,7 @@ def _check_can_score(member, entry, criterion):
         raise DomainError(_l("Scoring is not open for this competition."))
     if entry.event_id != event.id or criterion.event_id != event.id:
         raise DomainError(_l("This entry or criterion is not part of your event."))
-    reason = refusal(enters=member.enters(criterion), conflicted=not member.is_chief and member.conflicts_with(entry),
+    reason = refusal(enters=member.enters(criterion), conflicted=not member.can_score(entry),
                      reached=stage_reached(entry, criterion.stage))
     if reason is not None:
         raise DomainError(reason)
@@ -108,7 +108,7 @@ def save_mark(actor, member, entry, criterion, raw):
 def sheet_gaps(member, stage, entries):
     """(entry, criterion) cells of this sheet that still have no mark."""
     criteria = [c for c in stage.criteria if member.enters(c)]
-    wanted = [e for e in entries if stage_reached(e, stage) and (member.is_chief or not member.conflicts_with(e))]
+    wanted = [e for e in entries if stage_reached(e, stage) and member.can_score(e)]
     if not criteria or not wanted:
         return []
     ids = [c.id for c in criteria]

@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx, scoring
+from app import htmx
 from app.access import require, roles
 from app.competitions import bp, forms, publishing, queries, scoresheets, standings
 from app.competitions.models import Appeal, Criterion, Entry, Event, Sheet
 from app.errors import DomainError, act
 from app.db import database_id
 from app.extensions import db
+from app.review import standings as review_standings
 
 
 def _seat(event_id):
@@ -151,9 +152,7 @@ def unlock_sheet(sheet_id):
 def consistency(event_id):
     member = _chief_seat(event_id)
     result = standings.compute(event_id, with_marks=True)
-    scores = [scoring.Score(e, c, j, v) for (e, c), by_judge in result.scores.items() for j, v in by_judge.items()]
-    maxima = {c.id: c.max_mark for c in result.criteria}
-    report = scoring.consistency_report(scores, maxima)
+    report = review_standings.consistency(result.scores, {c.id: c.max_mark for c in result.criteria})
     names = {m.user_id: m.user.name for m in result.judges}
     criteria = {c.id: c for c in result.criteria}
     bibs = {r.entry.id: r.entry.bib for r in result.rows}

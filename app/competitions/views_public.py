@@ -1,7 +1,6 @@
 """Public pages, no sign-in: competitions, leaderboards, medal tables, live board."""
 import sqlalchemy as sa
-from flask import abort, request
-from flask_login import current_user
+from flask import abort
 
 from app import cache, htmx
 from app.access import public

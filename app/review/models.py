@@ -9,7 +9,6 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.db import UTCDateTime, str_enum, utcnow
@@ -31,8 +30,9 @@ class SeatMixin:
         return conflicts(self.user.organization, subject.unit)
 
     def can_score(self, subject):
-        """May this seat give marks to this subject? (The chief enters measurements, never marks.)"""
-        return not self.is_chief and not self.conflicts_with(subject)
+        """May this seat enter anything for this subject? The chief enters the objective
+        measurements of every subject; a reviewer only marks subjects without a conflict."""
+        return self.is_chief or not self.conflicts_with(subject)
 
 
 class SheetMixin:
@@ -61,13 +61,6 @@ class ObjectionStatus(enum.StrEnum):
     OPEN = "open"
     UPHELD = "upheld"
     DISMISSED = "dismissed"
-
-
-OBJECTION_STATUS_LABELS = {
-    ObjectionStatus.OPEN: _l("Open"),
-    ObjectionStatus.UPHELD: _l("Upheld"),
-    ObjectionStatus.DISMISSED: _l("Dismissed"),
-}
 
 
 class ObjectionMixin:
