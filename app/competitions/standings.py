@@ -124,8 +124,12 @@ def load_entries(event_id):
 
 
 def expected_judges(entries, judges):
-    """Per entry, the scoring judges without a conflict of interest."""
-    return {e.id: frozenset(m.user_id for m in judges if not m.conflicts_with(e)) for e in entries}
+    """Per entry, the scoring judges without a conflict of interest (decided once per unit)."""
+    by_unit = {}
+    for entry in entries:
+        if entry.unit_id not in by_unit:
+            by_unit[entry.unit_id] = frozenset(m.user_id for m in judges if not m.conflicts_with(entry))
+    return {e.id: by_unit[e.unit_id] for e in entries}
 
 
 def compute(event_id, signed_only=False, with_marks=False):
@@ -185,14 +189,16 @@ def load_summaries(event_id, signed_only=False):
     query = (
         sa.select(Score.entry_id, Score.criterion_id, *review_standings.summary_columns(Score.value))
         .join(Entry, Entry.id == Score.entry_id)
-        .join(PanelMember, sa.and_(PanelMember.event_id == Entry.event_id, PanelMember.user_id == Score.judge_id,
-                                   PanelMember.is_chief.is_(False)))
         .where(Entry.event_id == event_id)
         .group_by(Score.entry_id, Score.criterion_id)
     )
-    query = review_standings.without_conflicts(query, Score.judge_id, Entry.unit_id)
+    scoring_judges = sa.select(PanelMember.user_id).where(PanelMember.event_id == event_id,
+                                                          PanelMember.is_chief.is_(False))
+    units = sa.select(Entry.unit_id).where(Entry.event_id == event_id)
+    query = review_standings.without_conflicts(query, Score.judge_id, Entry.unit_id, scoring_judges, units)
     if signed_only:
-        query = (query.join(Criterion, Criterion.id == Score.criterion_id)
+        query = (query.join(PanelMember, sa.and_(PanelMember.event_id == event_id, PanelMember.user_id == Score.judge_id))
+                 .join(Criterion, Criterion.id == Score.criterion_id)
                  .join(Sheet, sa.and_(Sheet.member_id == PanelMember.id, Sheet.stage_id == Criterion.stage_id))
                  .where(Sheet.signed_at.is_not(None)))
     return review_standings.read_summaries(db.session.execute(query))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 EntryId = Hashable
@@ -85,8 +86,9 @@ class Stage:
             raise ScoringError(f"stage {self.code!r} has no criteria")
         object.__setattr__(self, "criteria", criteria)
 
-    @property
+    @cached_property
     def maximum(self) -> Decimal:
+        # Cached: a 3,000-entry event asks it for every entry and stage.
         return sum((c.max_mark for c in self.criteria), Decimal(0))
 
 
