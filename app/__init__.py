@@ -164,7 +164,12 @@ def register_request_hooks(app):
 
 def register_template_helpers(app):
     from app import navigation
+    from app import labels
     from app.accounts.models import IDENTITY_TAG_LABELS, MEMBERSHIP_LABELS, ORG_KIND_LABELS, ROLE_LABELS
+
+    labels.expose(ROLE_LABELS=ROLE_LABELS, MEMBERSHIP_LABELS=MEMBERSHIP_LABELS,
+                  IDENTITY_TAG_LABELS=IDENTITY_TAG_LABELS, ORG_KIND_LABELS=ORG_KIND_LABELS)
+    labels.init_app(app)
 
     @app.context_processor
     def inject():
@@ -172,10 +177,6 @@ def register_template_helpers(app):
             "today": date.today(),
             "current_locale": str(get_locale()),
             "nav_items": navigation.items_for(current_user),
-            "ROLE_LABELS": ROLE_LABELS,
-            "MEMBERSHIP_LABELS": MEMBERSHIP_LABELS,
-            "IDENTITY_TAG_LABELS": IDENTITY_TAG_LABELS,
-            "ORG_KIND_LABELS": ORG_KIND_LABELS,
         }
 
     from flask_babel import format_date, format_datetime

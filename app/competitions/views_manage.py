@@ -38,7 +38,7 @@ def _done(message, endpoint, **values):
 @roles("staff")
 def manage_index():
     competitions = db.session.scalars(queries.all_competitions()).all()
-    return htmx.render("competitions/manage/index.html", competitions=competitions, STATUS_LABELS=STATUS_LABELS)
+    return htmx.render("competitions/manage/index.html", competitions=competitions)
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])
@@ -81,7 +81,7 @@ def manage(code):
                if t not in (CompetitionStatus.PROVISIONAL, CompetitionStatus.PUBLISHED)
                and not (t == CompetitionStatus.SCORING_CLOSED and competition.status != CompetitionStatus.RUNNING)]
     return htmx.render("competitions/manage/dashboard.html", competition=competition, progress=progress,
-                       counts=counts, targets=targets, STATUS_LABELS=STATUS_LABELS,
+                       counts=counts, targets=targets,
                        open_appeals=publishing.open_appeals(competition), reason_form=forms.ReasonForm())
 
 

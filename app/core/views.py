@@ -59,8 +59,7 @@ def job(token):
     from app import jobs
 
     job = _own_job(token)
-    return htmx.render("core/job.html", "job", job=job, title=jobs.title(job), counts=jobs.counts,
-                       STATUS_LABELS=jobs.STATUS_LABELS)
+    return htmx.render("core/job.html", "job", job=job, title=jobs.title(job), counts=jobs.counts)
 
 
 @bp.route("/jobs/<token>/download")

@@ -11,8 +11,6 @@ from app.errors import DomainError
 from app.extensions import db
 from app.training import bp, forms, queries, services
 from app.training.models import (
-    ENROLMENT_LABELS,
-    LEVEL_LABELS,
     CourseStatus,
     Enrolment,
     EnrolmentStatus,
@@ -58,8 +56,7 @@ def _catalog_page(cacheable=False):
                             search.level.data or None, month, bool(search.seats.data))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     mine = _my_statuses([c.id for c in page.items])
-    return htmx.render("training/catalog.html", "results", search=search, page=page, mine=mine,
-                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, cacheable=cacheable)
+    return htmx.render("training/catalog.html", "results", search=search, page=page, mine=mine, cacheable=cacheable)
 
 
 @bp.route("/courses/<int:course_id>")
@@ -74,8 +71,7 @@ def course(course_id):
         enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
                                                                  Enrolment.user_id == current_user.id))
     position = services.waitlist_position(enrolment) if enrolment else None
-    return htmx.render("training/course.html", course=course, enrolment=enrolment, position=position,
-                       LEVEL_LABELS=LEVEL_LABELS, ENROLMENT_LABELS=ENROLMENT_LABELS, enrol_form=forms.EnrolForm())
+    return htmx.render("training/course.html", course=course, enrolment=enrolment, position=position, enrol_form=forms.EnrolForm())
 
 
 @bp.route("/courses/<int:course_id>/enrol", methods=["POST"])
@@ -109,8 +105,7 @@ def enrol(course_id):
 def my_training():
     enrolments = queries.my_enrolments(current_user)
     positions = {e.id: services.waitlist_position(e) for e in enrolments if e.status == EnrolmentStatus.WAITLISTED}
-    return htmx.render("training/my.html", enrolments=enrolments, positions=positions,
-                       ENROLMENT_LABELS=ENROLMENT_LABELS)
+    return htmx.render("training/my.html", enrolments=enrolments, positions=positions)
 
 
 @bp.route("/my/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
@@ -136,4 +131,4 @@ def base(code):
     if training_base is None:
         abort(404)
     courses = db.session.scalars(queries.catalog(base_id=training_base.id)).unique().all()
-    return htmx.render("training/base_page.html", base=training_base, courses=courses, LEVEL_LABELS=LEVEL_LABELS)
+    return htmx.render("training/base_page.html", base=training_base, courses=courses)

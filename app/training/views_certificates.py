@@ -33,8 +33,7 @@ from app.access import public, require, roles, signed_in
 from app.errors import DomainError, show_on_form
 from app.extensions import db
 from app.training import bp, certificates, queries, services, tasks, verify_bp
-from app.training.certificates import CHECKIN_LABELS, STATE_LABELS
-from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Course
+from app.training.models import Certificate, CertificateStatus, Course
 
 # ---------------------------------------------------------------- forms
 
@@ -72,7 +71,6 @@ def _course_page(course, revoke_forms=None):
     return htmx.render(
         "training/certificates/course.html", "table", course=course, certificates=rows,
         renewed=certificates.renewed_ids(rows), today=date.today(), revoke_forms=revoke_forms or {},
-        STATE_LABELS=STATE_LABELS,
         # The course tabs link to the classroom pages; shown once those routes exist.
         course_tabs="training.assessment" in current_app.view_functions,
     )
@@ -125,14 +123,14 @@ def revoke_certificate(certificate_id):
         renewed = {certificate.id} if db.session.scalar(
             sa.select(Certificate.id).where(Certificate.renewed_from_id == certificate.id)) else set()
         return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
-                        renewed=renewed, form=form, STATE_LABELS=STATE_LABELS)
+                        renewed=renewed, form=form)
     return _course_page(certificate.course, revoke_forms={certificate.id: form})
 
 
 def _revoked_row_or_list(certificate):
     if htmx.is_htmx():
         return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
-                        renewed=set(), form=None, STATE_LABELS=STATE_LABELS)
+                        renewed=set(), form=None)
     return redirect(url_for("training.course_certificates", course_id=certificate.course_id), code=303)
 
 
@@ -213,16 +211,14 @@ def _my_page(failed=None, card_errors=None):
     cards = [(c, certificates.checkins(c, outcomes.get(c.id, {}), today)) for c in mine]
     return htmx.render("training/certificates/my.html", cards=cards, today=today,
                        numbers={c.id: c.number for c in mine}, renewed=certificates.renewed_ids(mine),
-                       form_for=_outcome_forms(failed), card_errors=card_errors or {},
-                       STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, LEVEL_LABELS=LEVEL_LABELS)
+                       form_for=_outcome_forms(failed), card_errors=card_errors or {})
 
 
 def _staff_outcomes_page(certificate, failed=None, card_errors=None):
     outcomes = certificates.outcomes_by_certificate([certificate.id]).get(certificate.id, {})
     return htmx.render("training/certificates/outcomes.html", certificate=certificate,
                        checkins=certificates.checkins(certificate, outcomes, staff=True),
-                       form_for=_outcome_forms(failed), card_errors=card_errors or {}, today=date.today(),
-                       STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, LEVEL_LABELS=LEVEL_LABELS)
+                       form_for=_outcome_forms(failed), card_errors=card_errors or {}, today=date.today())
 
 
 def _record_outcome(certificate, *, staff):
@@ -245,8 +241,7 @@ def _record_outcome(certificate, *, staff):
                 checkin = next(c for c in certificates.checkins(certificate, outcomes, staff=staff)
                                if c.months == months)
                 return _partial("training/certificates/_checkin.html", certificate=certificate, checkin=checkin,
-                                form_for=_outcome_forms(), action=_outcome_action(certificate, staff),
-                                CHECKIN_LABELS=CHECKIN_LABELS)
+                                form_for=_outcome_forms(), action=_outcome_action(certificate, staff))
             if staff:
                 return redirect(url_for("training.certificate_outcomes", certificate_id=certificate.id), code=303)
             return redirect(url_for("training.my_certificates", _anchor=f"certificate-{certificate.id}"), code=303)
@@ -265,7 +260,7 @@ def _record_outcome(certificate, *, staff):
         checkin = next(c for c in certificates.checkins(certificate, outcomes, staff=staff) if c.months == slot)
         return _partial("training/certificates/_checkin.html", certificate=certificate, checkin=checkin,
                         form_for=_outcome_forms(((certificate.id, slot), form)),
-                        action=_outcome_action(certificate, staff), CHECKIN_LABELS=CHECKIN_LABELS)
+                        action=_outcome_action(certificate, staff))
     if staff:
         return _staff_outcomes_page(certificate, failed=((certificate.id, slot), form))
     return _my_page(failed=((certificate.id, slot), form))

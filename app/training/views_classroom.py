@@ -19,7 +19,6 @@ from app.extensions import db
 from app.training import bp, exports, queries, services
 from app.training.forms_classroom import (
     MARK_FIELDS,
-    MARK_LABELS,
     MarksImportForm,
     mark_text,
     parse_mark,
@@ -53,7 +52,7 @@ def _enrolment(course, enrolment_id):
 
 
 def _context(course, **extra):
-    return dict(course=course, mark=mark_text, MARK_FIELDS=MARK_FIELDS, MARK_LABELS=MARK_LABELS, **extra)
+    return dict(course=course, mark=mark_text, MARK_FIELDS=MARK_FIELDS, **extra)
 
 
 # ---- attendance

@@ -11,7 +11,7 @@ from app.db import local_to_utc, utc_to_local
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.training import bp, forms, queries, roster, services, tasks
-from app.training.models import ENROLMENT_LABELS, LEVEL_LABELS, Enrolment, Lesson, TrainingBase
+from app.training.models import Enrolment, Lesson, TrainingBase
 
 
 def _done(message, endpoint, **values):
@@ -32,8 +32,7 @@ def manage():
     base_id = request.args.get("base", type=int)
     query = queries.managed_courses(base_id, request.args.get("q"))
     page = db.paginate(query, per_page=30, error_out=False)
-    return htmx.render("training/manage/index.html", "courses", bases=bases, page=page, base_id=base_id,
-                       LEVEL_LABELS=LEVEL_LABELS)
+    return htmx.render("training/manage/index.html", "courses", bases=bases, page=page, base_id=base_id)
 
 
 @bp.route("/manage/bases/new", methods=["GET", "POST"])
@@ -100,7 +99,7 @@ def edit_course(course_id=None):
     lesson_form = forms.LessonForm(prefix="lesson")
     counts = queries.enrolment_counts(course.id) if course else {}
     return htmx.render("training/manage/course_form.html", "form", form=form, course=course,
-                       lesson_form=lesson_form, counts=counts, ENROLMENT_LABELS=ENROLMENT_LABELS)
+                       lesson_form=lesson_form, counts=counts)
 
 
 @bp.route("/manage/courses/<int:course_id>/lessons", methods=["POST"])
@@ -139,7 +138,7 @@ def enrolments(course_id):
     page = db.paginate(query, per_page=50, error_out=False)
     positions = queries.waitlist_positions(course.id)
     return htmx.render("training/manage/enrolments.html", "rows", course=course, page=page, positions=positions,
-                       status=status, ENROLMENT_LABELS=ENROLMENT_LABELS, upload_form=UploadForm())
+                       status=status, upload_form=UploadForm())
 
 
 def _enrolment_action(enrolment_id, action, message):
