@@ -19,6 +19,7 @@ from app.competitions.models import (
 )
 from app.extensions import db
 from app.review.conflict import conflict_free, unit_path
+from app.review.progress import sheets_progress
 
 
 def public_competitions():
@@ -54,14 +55,23 @@ def entry_counts(competition_id):
     return dict(rows)
 
 
-def signed_judge_sheets(competition_id):
-    """event id → number of signed sheets of its (non-chief) judges."""
-    return dict(db.session.execute(
-        sa.select(PanelMember.event_id, sa.func.count()).join(Sheet, Sheet.member_id == PanelMember.id)
-        .join(Event, Event.id == PanelMember.event_id)
-        .where(Event.competition_id == competition_id, PanelMember.is_chief.is_(False), Sheet.signed_at.is_not(None))
-        .group_by(PanelMember.event_id)
-    ).all())
+def judges_sheets(competition_id):
+    """event id → Progress of its judges' signed sheets, counted as the chief's desk counts them
+    (a sheet is expected only where the seat enters something), in three queries."""
+    events = db.session.scalars(
+        sa.select(Event).where(Event.competition_id == competition_id)
+        .options(selectinload(Event.panel), selectinload(Event.stages).selectinload(Stage.criteria))
+    ).all()
+    sheets = db.session.scalars(
+        sa.select(Sheet).join(PanelMember).join(Event, Event.id == PanelMember.event_id)
+        .where(Event.competition_id == competition_id)
+    ).all()
+    by_seat = {(s.member_id, s.stage_id): s for s in sheets}
+    return {
+        event.id: sheets_progress([m for m in event.panel if not m.is_chief], event.stages, by_seat,
+                                  lambda seat, stage: seat.has_sheet_for(stage))[0]
+        for event in events
+    }
 
 
 def my_panels(user):

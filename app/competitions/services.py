@@ -44,6 +44,14 @@ ENTRIES_EDITABLE = {S.DRAFT, S.REGISTRATION, S.RUNNING}
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 
 
+def manual_targets(competition):
+    """The status changes staff make with the dashboard's buttons: publication has its own
+    pages, and scoring closes only from a running competition."""
+    return [t for t in TRANSITIONS[competition.status]
+            if t not in (S.PROVISIONAL, S.PUBLISHED)
+            and not (t == S.SCORING_CLOSED and competition.status != S.RUNNING)]
+
+
 def _flush(field, message):
     try:
         with db.session.begin_nested():

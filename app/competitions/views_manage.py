@@ -13,7 +13,6 @@ from app.competitions import bp, forms, publishing, queries, services, standings
 from app.competitions.models import STATUS_LABELS, CompetitionStatus, Criterion, Entry, PanelMember, Stage
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
-from app.review.progress import Progress
 
 
 def _competition(code):
@@ -68,20 +67,11 @@ def manage(code):
     competition = _competition(code)
     progress = {}
     if competition.status != CompetitionStatus.DRAFT:
-        signed = queries.signed_judge_sheets(competition.id)
-        for event in competition.events:
-            judges = sum(1 for m in event.panel if not m.is_chief)
-            judged_stages = sum(1 for s in event.stages if any(c.kind == "judgement" for c in s.criteria))
-            progress[event.id] = {
-                "incomplete": standings.cached_rows(event.id)["incomplete"],
-                "sheets": Progress(signed.get(event.id, 0), judges * judged_stages),
-            }
-    counts = queries.entry_counts(competition.id)
-    targets = [t for t in services.TRANSITIONS[competition.status]
-               if t not in (CompetitionStatus.PROVISIONAL, CompetitionStatus.PUBLISHED)
-               and not (t == CompetitionStatus.SCORING_CLOSED and competition.status != CompetitionStatus.RUNNING)]
+        sheets = queries.judges_sheets(competition.id)
+        progress = {event.id: {"incomplete": standings.cached_rows(event.id)["incomplete"], "sheets": sheets[event.id]}
+                    for event in competition.events}
     return htmx.render("competitions/manage/dashboard.html", competition=competition, progress=progress,
-                       counts=counts, targets=targets,
+                       counts=queries.entry_counts(competition.id), targets=services.manual_targets(competition),
                        open_appeals=publishing.open_appeals(competition), reason_form=forms.ReasonForm())
 
 

@@ -30,7 +30,6 @@ from app.training.models import (
     CertificateSequence,
     CertificateStatus,
     Course,
-    CourseStatus,
     Eligibility,
     Enrolment,
     EnrolmentStatus as E,
