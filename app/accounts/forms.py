@@ -31,7 +31,7 @@ class LoginForm(Form):
 
 
 class RegisterForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)],
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)],
                        render_kw={"autocomplete": "name", "autofocus": True})
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(), MOBILE], filters=[_mobile_filter],
                          render_kw={"autocomplete": "tel", "inputmode": "tel"})
@@ -50,7 +50,7 @@ class PasswordChangeForm(Form):
 
 
 class ProfileForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     tags = MultiCheckboxField(_l("I am a"), choices=[(k.value, v) for k, v in IDENTITY_TAG_LABELS.items()])
 
 
@@ -60,7 +60,7 @@ def _organization_choices(organizations, blank=True):
 
 
 class UserForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     username = StringField(_l("Username"), validators=[Optional(), Length(min=3, max=40)])
     mobile = StringField(_l("Mobile number"), validators=[Optional(), MOBILE], filters=[_mobile_filter])
     organization_id = SelectField(_l("Organisation"), choices=[], validate_choice=True)

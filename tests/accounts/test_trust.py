@@ -59,3 +59,20 @@ def test_export_never_fails_on_stored_control_characters(client, db, login):
     assert response.status_code == 200
     names = [row[0] for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
     assert "坏名字" in names
+
+
+def _label(html, field):
+    import re
+
+    found = re.search(rf'<label[^>]*for="{field}"[^>]*>\s*([^<]+?)\s*<', html)
+    return found.group(1) if found else None
+
+
+def test_people_have_a_full_name_and_things_a_name(client, db, login, users):
+    assert _label(client.get("/register").get_data(as_text=True), "name") == "姓名"
+    login("admin")
+    assert _label(client.get("/admin/organizations/new").get_data(as_text=True), "name") == "名称"
+    assert _label(client.get("/admin/trades/new").get_data(as_text=True), "name") == "名称"
+    assert "<th>姓名</th>" in client.get("/admin/users").get_data(as_text=True)
+    login("staff")
+    assert _label(client.get("/competitions/manage/new").get_data(as_text=True), "name") == "名称"
