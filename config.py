@@ -49,6 +49,14 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=min(int(os.environ.get("REMEMBER_DAYS", "30")), 30))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "8")))
 
+    # Text messages (app/sms.py): "log", "memory" or "package.module:callable"; unset = off.
+    SMS_SENDER = os.environ.get("SMS_SENDER") or None
+    # Who answers for personal data (the privacy notice names them).
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "本平台运营工会")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+    # How long a roster-made account's claim code (handed out by staff) stays valid.
+    CLAIM_CODE_DAYS = int(os.environ.get("CLAIM_CODE_DAYS", "90"))
+
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", str(8 * 3600)))
 
     BABEL_DEFAULT_LOCALE = "zh"
@@ -75,6 +83,9 @@ class Config:
     # the per-account limit is what stops password guessing.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
+    # Registration tries per mobile number (claim codes are guessed nowhere near in time), texted codes per number.
+    CLAIM_RATE_LIMIT = os.environ.get("CLAIM_RATE_LIMIT", "10 per hour")
+    CLAIM_SMS_RATE_LIMIT = os.environ.get("CLAIM_SMS_RATE_LIMIT", "3 per hour")
 
     # Where import error reports are kept for their owner to download (one day).
     REPORT_DIR = os.environ.get("REPORT_DIR", str(INSTANCE_DIR / "reports"))
@@ -94,6 +105,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
+    SMS_SENDER = os.environ.get("SMS_SENDER", "log")  # text messages go to the log
 
 
 class TestingConfig(Config):
@@ -104,6 +116,7 @@ class TestingConfig(Config):
     )
     # Each test app gets its own temporary cache folder (or the one a test passes).
     REDIS_URL = None
+    SMS_SENDER = "memory"
     CACHE_DIR = None
 
 

@@ -93,18 +93,13 @@ def register_extensions(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from app.accounts.models import User
+    from app.accounts import sessions
 
     @login_manager.user_loader
     def load_user(user_id):
-        identity, _, version = user_id.partition(".")
-        if not identity.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(identity))
-        # A password change or deactivation bumps the version: old sessions end here.
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        return user
+        # Only a live server-side session signs anyone in (sign-out, expiry and password
+        # changes end sessions there, whatever cookies were copied).
+        return sessions.load(user_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -181,6 +176,7 @@ def register_template_helpers(app):
 
     from flask_babel import format_date, format_datetime
 
+    app.jinja_env.filters["masked_mobile"] = lambda v: f"{v[:3]}****{v[-4:]}" if v and len(v) >= 7 else (v or "")
     app.jinja_env.filters["datetime"] = lambda v, fmt="yyyy-MM-dd HH:mm": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
 

@@ -28,6 +28,7 @@ from app import create_app
 from app.accounts.models import Role
 from app.extensions import db as _db
 from app.extensions import limiter
+from tests.factories import session_identity
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CHROMIUM = "/usr/bin/chromium"
@@ -186,7 +187,7 @@ def login(client, users):
     def sign_in(role_or_user):
         user = users[role_or_user] if isinstance(role_or_user, str) else role_or_user
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = session_identity(user)
             session["_fresh"] = True
         return user
 

@@ -62,3 +62,11 @@ class UserFactory(Base):
     def roles(obj, create, extracted, **kwargs):
         obj.set_roles(extracted or [Role.TRAINEE])
         db.session.flush()
+
+
+def session_identity(user, remember=False):
+    """What signing in stores in the cookie: the id of a new server-side session of `user`."""
+    from app.accounts import sessions
+
+    sessions.open_session(user, remember=remember)
+    return user.get_id()

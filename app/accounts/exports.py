@@ -5,8 +5,9 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from app import excel
-from app.accounts.models import MEMBERSHIP_LABELS, Role
+from app.accounts.models import IDENTITY_TAG_LABELS, MEMBERSHIP_LABELS, ROLE_LABELS, Role
 from app.accounts.services import MOBILE_PATTERN, MIN_PASSWORD_LENGTH, normalise_mobile
+from app.db import utc_to_local
 from app.extensions import db
 
 # Chinese role names as staff write them in spreadsheets.
@@ -76,6 +77,45 @@ EXAMPLE_ROWS = [
 
 def user_template():
     return io.BytesIO(excel.template_workbook([("accounts", USER_COLUMNS, EXAMPLE_ROWS)]))
+
+
+def personal_data_workbook(user, live_sessions):
+    """The person's own data: account, sign-in sessions, then each module's sheets (app/personal_data.py)."""
+    from app import personal_data
+
+    account = [
+        ["姓名 name", user.name], ["手机号 mobile", user.mobile or ""], ["用户名 username", user.username or ""],
+        ["单位 organisation", user.organization.name if user.organization else ""],
+        ["角色 roles", "、".join(str(ROLE_LABELS[r]) for r in sorted(user.roles))],
+        ["身份 identity", "、".join(str(IDENTITY_TAG_LABELS[t]) for t in sorted(user.tags))],
+        ["会员状态 membership", str(MEMBERSHIP_LABELS[user.membership_status])],
+        ["会员号 member number", user.member_number or ""],
+        ["注册时间 registered", _local(user.created_at)], ["最近登录 last sign-in", _local(user.last_login_at)],
+    ]
+    sessions = [[s.user_agent, s.ip_address, _local(s.created_at), _local(s.last_seen_at)] for s in live_sessions]
+    return excel.write_workbook([
+        excel.Sheet("账号 account", ["项目 item", "内容 value"], account, widths=[22, 40]),
+        excel.Sheet("登录设备 sessions", ["设备 device", "地址 address", "登录 signed in", "最近 last active"],
+                    sessions, widths=[50, 16, 18, 18]),
+        *personal_data.sheets_for(user),
+    ])
+
+
+def _local(moment):
+    return utc_to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def claim_codes_workbook(rows, register_url, valid_days):
+    """New roster accounts with their one-time claim codes, for the training base to hand out."""
+    how = (f"请把认领码只交给本人。本人打开 {register_url} ，填写姓名、手机号、自设密码和认领码，即可认领账号"
+           f"（报名记录和证书都在其中）。认领码 {valid_days} 天内有效，用过即失效。 "
+           f"Give each code to its owner only: they open {register_url} and register with their mobile number, "
+           f"a password and the code. Codes are valid {valid_days} days and work once.")
+    return excel.write_workbook([
+        excel.Sheet("claim codes", ["姓名 name", "手机号 mobile", "认领码 claim code"],
+                    [list(row) for row in rows], widths=[14, 16, 16]),
+        excel.Sheet("说明 how", [how], [], widths=[120]),
+    ])
 
 
 def created_accounts_workbook(created):

@@ -37,6 +37,15 @@ class RegisterForm(Form):
                          render_kw={"autocomplete": "tel", "inputmode": "tel"})
     password = PasswordField(_l("Password (at least 8 characters)"), validators=[DataRequired(), Length(min=8, max=200)],
                              render_kw={"autocomplete": "new-password"})
+    # Only asked for when a training base already enrolled this number (app/accounts/claims.py).
+    claim_code = StringField(_l("Claim code"), validators=[Optional(), Length(max=20)],
+                             render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+    consent = BooleanField(_l("I have read and agree to the privacy notice"), validators=[
+        DataRequired(message=_l("Please read and agree to the privacy notice to register."))])
+
+
+class ClaimCodeRequestForm(Form):
+    mobile = StringField(_l("Mobile number"), validators=[DataRequired(), MOBILE], filters=[_mobile_filter])
 
 
 class PasswordChangeForm(Form):

@@ -161,9 +161,12 @@ class User(UserMixin, TimestampMixin, db.Model):
         ),
     )
 
-    # ---- identity for Flask-Login: id plus session version
+    # ---- identity for Flask-Login: id, session version and the token of one server-side
+    # session (app/accounts/sessions.py); without an open session there is no valid id.
+    session_token = None
+
     def get_id(self):
-        return f"{self.id}.{self.session_version}"
+        return f"{self.id}.{self.session_version}.{self.session_token or ''}"
 
     @property
     def is_active(self):
@@ -224,3 +227,47 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id} {self.login_name}>"
+
+
+class ClaimChannel(enum.StrEnum):
+    STAFF = "staff"  # printed in the roster import's download, handed out by the training base
+    SMS = "sms"  # sent to the mobile number itself
+
+
+class AccountClaim(db.Model):
+    """A one-time code that proves a person may claim an account made for them (roster import).
+
+    Only a keyed digest is stored (`app.accounts.claims`); a new code of the same
+    channel replaces the old one, and claiming deletes them all.
+    """
+
+    __tablename__ = "account_claim"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[ClaimChannel] = mapped_column(str_enum(ClaimChannel, "claim_channel"), primary_key=True)
+    code_digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class UserSession(db.Model):
+    """One signed-in session (a browser), so that signing out ends it on the server.
+
+    The cookie carries a random token; only its SHA-256 is stored. A session ends
+    when the person signs out (`ended_at`), when it expires (`expires_at`: hours
+    after the last request, or the remember-me days), or when the account's
+    `session_version` changes (password change, deactivation).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    remember: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False, default="")

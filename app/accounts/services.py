@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from app import audit
+from app import audit, sms
+from app.accounts import claims
 from app.accounts.models import (
     MembershipStatus,
     Organization,
@@ -27,9 +28,6 @@ from app.extensions import db
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,39}$")
 MIN_PASSWORD_LENGTH = 8
-# Accounts created from a training roster have no password yet: whoever registers
-# with that mobile number claims them. No hash ever equals this marker.
-UNCLAIMED_PASSWORD = "!unclaimed"
 # A real hash, so a login for an unknown account costs the same as a wrong password.
 _DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
 
@@ -102,21 +100,17 @@ def authenticate(login, password):
     return user
 
 
-def register_trainee(name, mobile, password):
+def register_trainee(name, mobile, password, claim_code=None):
+    """A trainee's own account; or, for a number a training base enrolled from a roster,
+    that account claimed with the one-time code that proves the number is theirs."""
     mobile = normalise_mobile(mobile)
     if not MOBILE_PATTERN.match(mobile):
         raise DomainError(_l("Please enter an 11-digit mainland mobile number."), "mobile")
     check_password_rules(password, mobile)
     message = _l("This mobile number is already registered. Please sign in instead.")
     existing = db.session.scalar(sa.select(User).where(User.mobile == mobile).with_for_update(of=User))
-    if existing is not None and existing.password_hash == UNCLAIMED_PASSWORD:
-        # Enrolled from a roster by a training base: registering claims the account.
-        before = existing.snapshot()
-        existing.name = name.strip()
-        existing.set_password(password)
-        db.session.flush()
-        audit.record(existing, "user.claim", existing, before=before, after=existing.snapshot())
-        return existing
+    if claims.is_unclaimed(existing):
+        return _claim(existing, name, password, claim_code)
     if existing is not None:
         raise DomainError(message, "mobile")
     user = User(name=name.strip(), mobile=mobile)
@@ -124,8 +118,53 @@ def register_trainee(name, mobile, password):
     user.set_roles([Role.TRAINEE])
     db.session.add(user)
     _flush_unique("mobile", message)
-    audit.record(user, "user.register", user, after=user.snapshot())
+    audit.record(user, "user.register", user, after={**user.snapshot(), "privacy_consent": True})
     return user
+
+
+CLAIM_NEEDED = _l("A training base has already enrolled this mobile number. To take over that account, enter the "
+                  "claim code the training base gave you, or have a code sent to this number by text message.")
+CLAIM_WRONG = _l("This claim code is not correct or has expired. Ask the training base for a new one, or have a "
+                 "code sent by text message.")
+
+
+def _claim(user, name, password, code):
+    if not claims.normalise(code):
+        raise DomainError(CLAIM_NEEDED, "claim_code")
+    channel = claims.redeem(user.id, code)
+    if channel is None:
+        raise DomainError(CLAIM_WRONG, "claim_code")
+    before = user.snapshot()
+    user.name = name.strip()
+    user.set_password(password)
+    user.session_version += 1
+    db.session.flush()
+    audit.record(user, "user.claim", user, before=before,
+                 after={**user.snapshot(), "proof": channel.value, "privacy_consent": True})
+    return user
+
+
+def send_claim_code(mobile):
+    """Text a claim code to `mobile` when a roster made its account. Returns False when there is
+    no such account or no text-message sender; the caller words what to do instead."""
+    mobile = normalise_mobile(mobile)
+    user = db.session.scalar(sa.select(User).where(User.mobile == mobile)) if MOBILE_PATTERN.match(mobile) else None
+    if not claims.is_unclaimed(user) or not sms.enabled():
+        return False
+    code = claims.issue_sms_code(user.id)
+    sms.send(mobile, str(_l("Your claim code is %(code)s (valid %(minutes)s minutes). Do not share it.",
+                            code=code, minutes=claims.SMS_CODE_MINUTES)))
+    audit.record(user, "user.claim_code_sent", user, after={"channel": "sms"})
+    return True
+
+
+def new_claim_code(actor, user):
+    """Staff make a new claim code for an account a roster made (the old one stops working)."""
+    if not claims.is_unclaimed(user):
+        raise DomainError(_l("This account has already been claimed: its owner signs in with their password."))
+    code = claims.issue_staff_codes([user.id])[user.id]
+    audit.record(actor, "user.claim_code", user, after={"channel": "staff"})
+    return claims.formatted(code)
 
 
 def change_password(actor, current_password, new_password):

@@ -1,13 +1,14 @@
 """Sign-in, registration, own account, and the staff account tools."""
+import io
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, send_file, session, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import audit, excel, htmx, imports
+from app import audit, excel, htmx, imports, sms
 from app.access import public, roles, signed_in
-from app.accounts import bp, exports, forms, queries, services
+from app.accounts import bp, claims, exports, forms, queries, services, sessions
 from app.accounts.models import Organization, Trade, User
 from app.errors import DomainError, act, show_on_form
 from app.forms import has_control_characters
@@ -34,6 +35,9 @@ def _login_account_key():
 
 def _start_session(user, remember=False):
     # A fresh session on sign-in: nothing from before survives (no fixation).
+    sessions.open_session(user, remember=remember, user_agent=request.user_agent.string,
+                          ip_address=request.remote_addr or "")
+    db.session.commit()
     language = session.get("lang")
     session.clear()
     if language:
@@ -65,6 +69,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
+    sessions.end(current_user)  # the cookies may have been copied: the session ends here
+    db.session.commit()
     logout_user()
     language = session.get("lang")
     session.clear()
@@ -74,16 +80,23 @@ def logout():
     return redirect(url_for("core.home"), code=303)
 
 
+def _mobile_key():
+    """Claim codes are tried and sent per number, however it is typed."""
+    return "mobile:" + services.normalise_mobile(request.form.get("mobile") or "")
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["CLAIM_RATE_LIMIT"], methods=["POST"], key_func=_mobile_key)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = forms.RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_trainee(form.name.data, form.mobile.data, form.password.data)
+            user = services.register_trainee(form.name.data, form.mobile.data, form.password.data,
+                                             claim_code=form.claim_code.data)
         except DomainError as error:
             db.session.rollback()
             show_on_form(form, error)
@@ -92,7 +105,28 @@ def register():
             _start_session(user)
             flash(_("Your account is ready. Welcome, %(name)s!", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"), code=303)
-    return htmx.render("accounts/register.html", "form", form=form)
+    return htmx.render("accounts/register.html", "form", form=form, sms_enabled=sms.enabled())
+
+
+@bp.route("/register/claim-code", methods=["POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["CLAIM_SMS_RATE_LIMIT"], key_func=_mobile_key)
+def send_claim_code():
+    """Text a claim code to a number a training base enrolled (the number's owner proves it is theirs)."""
+    form = forms.ClaimCodeRequestForm()
+    if not form.validate_on_submit():
+        message, ok = (form.mobile.errors or [_("Please enter an 11-digit mainland mobile number.")])[0], False
+    else:
+        ok = services.send_claim_code(form.mobile.data)
+        db.session.commit()
+        message = (_("A claim code was sent to this number by text message. It is valid for %(minutes)s minutes.",
+                     minutes=claims.SMS_CODE_MINUTES) if ok else
+                   _("No code can be sent to this number. Ask the training base that enrolled you for your claim code."))
+    if htmx.is_htmx():
+        return render_template("accounts/_claim_status.html", message=message, ok=ok)
+    flash(message, "success" if ok else "error")
+    return redirect(url_for("accounts.register"), code=303)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -104,7 +138,45 @@ def account():
         db.session.commit()
         flash(_("Your details were saved."), "success")
         return redirect(url_for("accounts.account"), code=303)
-    return htmx.render("accounts/account.html", "form", form=form)
+    return htmx.render("accounts/account.html", "form", form=form, live_sessions=sessions.live_sessions(current_user),
+                       device_label=sessions.device_label)
+
+
+@bp.route("/account/data.xlsx")
+@signed_in
+def my_data():
+    """Everything the platform holds about the signed-in person, as one workbook."""
+    data = exports.personal_data_workbook(current_user, sessions.live_sessions(current_user))
+    audit.record(current_user, "user.data_export", current_user)
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype=excel.XLSX_MIME, as_attachment=True, download_name="my-data.xlsx")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return htmx.render("accounts/privacy.html", controller=current_app.config["PRIVACY_CONTROLLER"],
+                       contact=current_app.config["PRIVACY_CONTACT"])
+
+
+@bp.route("/account/sessions/others/end", methods=["POST"])
+@signed_in
+def end_other_sessions():
+    ended = sessions.end_others(current_user)
+    db.session.commit()
+    flash(_("Signed out on %(n)s other devices.", n=ended), "success")
+    return redirect(url_for("accounts.account"), code=303)
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@signed_in
+def end_session(session_id):
+    if sessions.end_one(current_user, session_id):
+        db.session.commit()
+        flash(_("That device was signed out."), "success")
+    else:
+        flash(_("That session has already ended."), "info")
+    return redirect(url_for("accounts.account"), code=303)
 
 
 @bp.route("/account/membership", methods=["POST"])
@@ -199,8 +271,28 @@ def edit_user(user_id):
             db.session.commit()
             flash(_("The account was saved."), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
-    return htmx.render("accounts/user_form.html", "form", form=form, user=user,
+    return htmx.render("accounts/user_form.html", "form", form=form, user=user, unclaimed=claims.is_unclaimed(user),
                        membership_form=forms.MembershipDecisionForm())
+
+
+@bp.route("/admin/users/<int:user_id>/mobile", methods=["POST"])
+@roles("staff")
+def reveal_mobile(user_id):
+    """The full mobile number behind a masked one in a staff list; every look goes in the audit trail."""
+    user = db.get_or_404(User, user_id)
+    audit.record(current_user, "user.mobile_view", user)
+    db.session.commit()
+    return render_template("accounts/_mobile.html", user=user)
+
+
+@bp.route("/admin/users/<int:user_id>/claim-code", methods=["POST"])
+@roles("staff")
+def new_claim_code(user_id):
+    user = db.get_or_404(User, user_id)
+    return act(lambda: services.new_claim_code(current_user, user),
+               lambda code: _("New claim code for %(name)s: %(code)s (the previous one no longer works).",
+                              name=user.name, code=code),
+               url_for("accounts.edit_user", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])

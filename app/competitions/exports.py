@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from app import excel
-from app.competitions import standings
+from app.competitions import queries, standings
 from app.competitions.models import CriterionKind, EntryType
 
 CONFLICTED = "—"  # the judge may not score this entry (own unit)
@@ -125,3 +125,11 @@ def results_book(competition):
             yield _event_sheet(result, _sheet_title(result.event, taken))
 
     return excel.write_workbook(sheets())
+
+
+def personal_data(user):
+    """The person's own competition entries, for "download my data" (app/personal_data.py)."""
+    rows = [[e.event.competition.name, e.event.name, e.bib, e.unit.name if e.unit else ""]
+            for e in queries.my_entries(user)]
+    return [excel.Sheet("参赛 entries", ["竞赛 competition", "赛项 event", "参赛编号 bib", "单位 unit"], rows,
+                        widths=[36, 24, 12, 30])]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.accounts.demo import _Bootstrap
 from app.accounts.models import IdentityTag, Role, User, UserRole, UserTag
-from app.accounts.services import UNCLAIMED_PASSWORD
+from app.accounts.claims import UNCLAIMED_PASSWORD
 from app.accounts.demo import person
 from app.db import utcnow
 from app.extensions import db

@@ -310,3 +310,18 @@ def import_marks(actor, course, result):
 
 def locked_message(row):
     return _l("The marks are locked: certificate %(number)s was issued on them.", number=row.certificate.number)
+
+
+def personal_data(user):
+    """The person's own training records, for "download my data" (app/personal_data.py)."""
+    enrolments = [[e.course.title, e.course.base.name, str(ENROLMENT_LABELS[e.status]),
+                   format_datetime(e.queued_at, "yyyy-MM-dd HH:mm")] for e in queries.my_enrolments(user)]
+    certificates = [[c.number, c.title, c.course_title, c.issued_on.isoformat(),
+                     c.expires_on.isoformat() if c.expires_on else "", c.status.value]
+                    for c in queries.my_certificates(user)]
+    return [
+        excel.Sheet("培训报名 enrolments", ["课程 course", "培训机构 base", "状态 status", "报名时间 enrolled"],
+                    enrolments, widths=[40, 30, 12, 18]),
+        excel.Sheet("证书 certificates", ["编号 number", "证书 title", "课程 course", "发证 issued", "有效期至 expires",
+                                        "状态 status"], certificates, widths=[22, 30, 40, 12, 12, 10]),
+    ]

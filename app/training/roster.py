@@ -1,8 +1,9 @@
 """Enrol a roster from Excel: 10,000 rows in seconds, all or nothing.
 
 Every row is checked first (name, mobile, duplicates). People without an
-account get one in bulk with no password: they claim it by registering with the
-same mobile number (see accounts.services.register_trainee). Seats go to the
+account get one in bulk with no password and a one-time claim code (returned
+for the staff to hand out): they claim the account by registering with the same
+mobile number and that code (see app/accounts/claims.py). Seats go to the
 roster in file order under the course's row lock; the rest join the waitlist.
 One audit event records the counts and the file's SHA-256.
 """
@@ -16,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from app import audit, excel
 from app.accounts.exports import parse_mobile
 from app.accounts.models import Role, User, UserRole
-from app.accounts.services import UNCLAIMED_PASSWORD
+from app.accounts import claims
+from app.accounts.claims import UNCLAIMED_PASSWORD
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -39,6 +41,7 @@ def _required(value):
 class RosterOutcome:
     result: excel.ReadResult
     counts: dict = field(default_factory=dict)
+    claim_codes: list = field(default_factory=list)  # [(name, mobile, code)] of the accounts made
 
     @property
     def ok(self):
@@ -90,6 +93,9 @@ def import_roster(actor, course, stream, progress=None):
         roles = [{"user_id": existing[m], "role": Role.TRAINEE.value} for m in created]
         for start in range(0, len(roles), CHUNK):
             db.session.execute(sa.insert(UserRole), roles[start:start + CHUNK])
+        codes = claims.issue_staff_codes([existing[m] for m in created])
+        outcome.claim_codes = [(p["name"], p["mobile"], claims.formatted(codes[existing[p["mobile"]]]))
+                               for p in new_people]
     user_ids = [existing[m] for m in mobiles]
     already = {}
     for start in range(0, len(user_ids), CHUNK):

@@ -165,29 +165,29 @@ def staff_withdraw(enrolment_id):
                              _("Withdrawn; the next person on the waitlist got the seat."))
 
 
-@bp.route("/manage/courses/<int:course_id>/roster", methods=["POST"])
+@bp.route("/manage/courses/<int:course_id>/roster", methods=["GET", "POST"])
 @roles("staff")
 def import_roster(course_id):
     """Enrol a whole roster from Excel: every row checked first, then all or nothing.
 
-    Rosters of more than ROSTER_INLINE rows are enrolled by a background job."""
+    Rosters of more than ROSTER_INLINE rows are enrolled by a background job. People
+    who get a new account get a claim code; the staff download them here afterwards."""
     course = _course(course_id)
     form = UploadForm()
-    location = url_for("training.enrolments", course_id=course_id)
 
     def run(stream):
         outcome = roster.import_roster(current_user, course, stream)
-        return imports.Imported(ok=outcome.ok, results=[outcome.result], location=location, message=_(
-            "%(enrolled)s enrolled, %(waitlisted)s on the waitlist, %(skipped)s already on the course; "
-            "%(created)s new accounts (they sign in by registering with their mobile number).", **outcome.counts))
+        imported = imports.Imported(ok=outcome.ok, results=[outcome.result], message=tasks.roster_message(outcome),
+                                    location=url_for("training.enrolments", course_id=course_id))
+        if outcome.ok and outcome.claim_codes:
+            imported.download = tasks.claim_codes_file(outcome)
+            imported.location = lambda token: url_for("training.import_roster", course_id=course_id, done=token)
+        return imported
 
     def render(imported=None, report_token=None):
-        if imported is not None:
-            flash(_("Nothing was imported: %(n)s rows have problems. %(url)s", n=len(imported.results[0].errors),
-                    url=url_for("core.report", token=report_token)), "error")
-        else:
-            flash(" ".join(map(str, form.file.errors)) or _("Please choose a file to upload."), "error")
-        return redirect(location, code=303)
+        return htmx.render("training/manage/roster.html", "form", course=course, form=form,
+                           result=imported and imported.results[0], report_token=report_token,
+                           done_token=request.args.get("done"))
 
     return imports.excel_import(form, run, render, as_job=imports.AsJob(
         "training.roster", threshold=tasks.ROSTER_INLINE, params={"course_id": course.id}, rows=imports.count_rows))

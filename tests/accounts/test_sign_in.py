@@ -3,11 +3,11 @@ import pytest
 
 from app.accounts.models import Role, User
 from app.audit import AuditEvent
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, session_identity
 
 
 def register(client, name="魏小红", mobile="13912345678", password="hongyun2026"):
-    return client.post("/register", data={"name": name, "mobile": mobile, "password": password})
+    return client.post("/register", data={"name": name, "mobile": mobile, "password": password, "consent": "y"})
 
 
 def test_register_needs_only_name_mobile_password_and_signs_in(client, db):
@@ -96,7 +96,7 @@ def test_password_change_signs_out_other_sessions(app, client, login, users, db)
     user = login("trainee")
     other = app.test_client()
     with other.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_identity(user)
     response = client.post("/account/password", data={
         "current_password": PASSWORD, "new_password": "brand-new-pass", "confirm": "brand-new-pass"})
     assert response.status_code == 303

@@ -36,7 +36,7 @@ def test_control_character_rule(text, multi_line, refused):
 
 @pytest.mark.parametrize("name", ["魏\x00小红", "魏小红\x1b[31m", "魏\x08红"])
 def test_a_control_character_in_a_name_is_refused_with_a_message(client, db, login, users, name):
-    response = client.post("/register", data={"name": name, "mobile": "13912340000", "password": "hongyun2026"})
+    response = client.post("/register", data={"name": name, "mobile": "13912340000", "password": "hongyun2026", "consent": "y"})
     assert response.status_code == 200 and "控制字符" in response.get_data(as_text=True)
     assert db.session.query(User).filter_by(mobile="13912340000").count() == 0
     user = users["trainee"]

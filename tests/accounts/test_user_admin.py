@@ -5,7 +5,7 @@ from openpyxl import Workbook, load_workbook
 
 from app.accounts.models import MembershipStatus, Organization, Role, Trade, User
 from app.audit import AuditEvent
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, UserFactory, session_identity
 
 
 def test_staff_create_a_judge_with_an_initial_password(client, login, db, users):
@@ -56,7 +56,7 @@ def test_deactivating_signs_the_person_out(app, client, login, db, users):
     judge = users["judge"]
     judge_client = app.test_client()
     with judge_client.session_transaction() as session:
-        session["_user_id"] = judge.get_id()
+        session["_user_id"] = session_identity(judge)
     login("staff")
     client.post(f"/admin/users/{judge.id}", data={"name": judge.name, "username": judge.username, "mobile": judge.mobile,
                                                  "organization_id": "", "roles": ["judge"], "active": ""})

@@ -99,6 +99,7 @@ def test_trainee_registers_signs_out_signs_in_and_switches_to_english(live_serve
     page.locator("#name").fill("刘晓燕")
     page.locator("#mobile").fill("139 1234 5678")  # spaces as people type them
     page.locator("#password").fill("hongyun2026")
+    page.get_by_label("我已阅读并同意").check()
     page.get_by_role("button", name="创建账号").click()
 
     # Signed in at once, on the home page.
@@ -218,6 +219,7 @@ def test_registration_refuses_a_taken_or_malformed_mobile(live_server, live_app,
     page.locator("#name").fill("冒名者")
     page.locator("#mobile").fill("13800000001")
     page.locator("#password").fill("another2026")
+    page.get_by_label("我已阅读并同意").check()
     page.get_by_role("button", name="创建账号").click()
 
     expect(page.locator("#mobile-error")).to_have_text("该手机号码已注册，请直接登录。")
@@ -230,6 +232,7 @@ def test_registration_refuses_a_taken_or_malformed_mobile(live_server, live_app,
 
     page.locator("#mobile").fill("12345")
     page.locator("#password").fill("another2026")
+    page.get_by_label("我已阅读并同意").check()
     page.get_by_role("button", name="创建账号").click()
 
     expect(page.locator("#mobile-error")).to_have_text("请输入11位大陆手机号码。")

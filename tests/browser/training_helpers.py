@@ -150,6 +150,7 @@ def register(page, base, name, mobile, next_path):
     form.locator("#name").fill(name)
     form.locator("#mobile").fill(mobile)
     form.locator("#password").fill(PASSWORD)
+    form.locator("#consent").check()
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     expect(page).to_have_url(f"{base}{next_path}")

@@ -8,6 +8,7 @@ from app.competitions import publishing, scoresheets, services
 from app.competitions.models import Score, Sheet
 from app import cache
 from tests.competitions.conftest import build
+from tests.factories import session_identity
 
 D = Decimal
 
@@ -15,7 +16,7 @@ D = Decimal
 def sign_in(client, user):
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_identity(user)
 
 
 def grid_url(cup, stage="practical"):

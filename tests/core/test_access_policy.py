@@ -6,6 +6,7 @@ import pytest
 from app import create_app
 from app.access import endpoints_without_policy, policy_of, public
 from app.accounts.models import Role
+from tests.factories import session_identity
 
 ROLES = [r.value for r in Role]
 
@@ -113,7 +114,7 @@ def test_authorization_matrix(app, client, users):
             user = users[role]
             with client.session_transaction() as session:
                 session.clear()
-                session["_user_id"] = user.get_id()
+                session["_user_id"] = session_identity(user)
             response = client.open(url, method=method)
             allowed = policy.allows(user)
             if allowed:

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.jobs import Job, JobStatus
 from tests.competitions.test_workbook_data import base_sheets, xlsx
 from tests.conftest import BACKENDS, CSRFClient, create_database, make_app, migrate
-from tests.factories import OrganizationFactory, TradeFactory, UserFactory
+from tests.factories import OrganizationFactory, TradeFactory, UserFactory, session_identity
 from tests.job_helpers import consumer, own_queue
 
 
@@ -58,9 +58,14 @@ def job_app(request, tmp_path):
 
 
 def signed_in(app, user_id):
+    from app.accounts.models import User
+
+    with app.app_context():
+        identity = session_identity(db.session.get(User, user_id))
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}.1"
+        session["_user_id"] = identity
         session["_fresh"] = True
     return client
 
