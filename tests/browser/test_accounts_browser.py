@@ -199,6 +199,11 @@ def test_staff_search_narrows_the_table_without_reloading_the_page(live_server, 
 
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(TRAINEE_NAME)
+    # The mobile number is masked until staff open it, in place.
+    masked = TRAINEE_MOBILE[:3] + "****" + TRAINEE_MOBILE[-4:]
+    expect(rows.first).to_contain_text(masked)
+    expect(rows.first).not_to_contain_text(TRAINEE_MOBILE)
+    rows.first.get_by_role("button", name=re.compile("显示")).click()
     expect(rows.first).to_contain_text(TRAINEE_MOBILE)
     expect(page).to_have_url(re.compile(r"/admin/users\?.*\bq="))
     assert parse_qs(urlsplit(page.url).query)["q"] == ["小红"]
