@@ -2,7 +2,7 @@
 import os
 from datetime import date
 
-from flask import Flask, flash, has_request_context, request, session, url_for
+from flask import Flask, abort, flash, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -121,11 +121,24 @@ def register_blueprints(app):
     app.register_blueprint(verify_bp)
 
 
+MAX_PAGE = 1_000_000
 PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "core.set_language", "core.healthz"}
 
 
 def register_request_hooks(app):
     app.before_request(access.enforce)
+
+    @app.before_request
+    def refuse_impossible_urls():
+        # `?page=` feeds every paginated query's OFFSET: a page that cannot exist is a 404, not a
+        # database overflow. (Pages past the end of a list still render as empty pages.)
+        # NUL cannot be stored or even compared by PostgreSQL: a URL carrying one is refused here.
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                          for key, value in request.args.items(multi=True)):
+            abort(400)
+        page = request.args.get("page")
+        if page is not None and not (page.isascii() and page.isdigit() and 1 <= int(page) <= MAX_PAGE):
+            abort(404)
 
     @app.before_request
     def force_password_change():

@@ -235,6 +235,21 @@ def _sheet_rows(archive, info):
     return rows
 
 
+def data_rows(stream):
+    """Rows below the header of the first sheet, counted in its XML: what the file really holds,
+    whatever its <dimension> declares (a sheet may claim a million rows and hold two)."""
+    book = open_workbook(stream)
+    try:
+        path = book.worksheets[0]._worksheet_path
+    finally:
+        book.close()
+        stream.seek(0)
+    with zipfile.ZipFile(stream) as archive:
+        rows = _sheet_rows(archive, archive.getinfo(path.lstrip("/")))
+    stream.seek(0)
+    return max(rows - 1, 0)
+
+
 def inspect_archive(stream):
     """Refuse what is not a workbook, a zip bomb, or a sheet too big, before anything is parsed."""
     try:

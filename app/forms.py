@@ -1,11 +1,16 @@
-"""The base of every form: text never carries invisible control characters.
+"""The base of every form: no invisible control characters, no numbers that cannot be stored.
 
 A NUL or an escape pasted into a name breaks exports and, on PostgreSQL, the
 save itself. Every form of the platform derives from `Form`, so each text field
 refuses them with a message in place; multi-line fields keep their line breaks
 and tabs. Passwords are hashed, never shown or exported: they are left alone.
+
+Decimal fields accept what people write ("30", "12.5"): an exponent ("1e999"),
+infinity, NaN or more than MAX_DIGITS digits is refused before it reaches a
+Numeric column (where PostgreSQL would fail on it).
 """
 import re
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +20,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINE_BREAKS = re.compile(r"[\t\n\r]")
 CONTROL_MESSAGE = _l("Remove the invisible control characters from this text.")
 UNCHECKED = {"PasswordField", "FileField", "MultipleFileField", "CSRFTokenField"}
+PLAIN_DECIMAL = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
+MAX_DIGITS = 12  # 9,999,999,999.99 yuan: more than any subsidy or prize
+DECIMAL_MESSAGE = _l("Enter a plain number such as 30 or 12.5.")
 
 
 def has_control_characters(text, multi_line=False):
@@ -25,9 +33,20 @@ class Form(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         for field in self:
+            if isinstance(field.data, Decimal) and not _storable(field):
+                field.errors = [*field.errors, DECIMAL_MESSAGE]
+                valid = False
+                continue
             if field.type in UNCHECKED or not isinstance(field.data, str):
                 continue
             if has_control_characters(field.data, multi_line=field.type == "TextAreaField"):
                 field.errors = [*field.errors, CONTROL_MESSAGE]
                 valid = False
         return valid
+
+
+def _storable(field):
+    raw = (field.raw_data or [""])[0] if field.raw_data else str(field.data)
+    if not PLAIN_DECIMAL.match(str(raw)) or not field.data.is_finite():
+        return False
+    return len(field.data.as_tuple().digits) <= MAX_DIGITS

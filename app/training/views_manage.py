@@ -11,7 +11,7 @@ from app.db import local_to_utc, utc_to_local
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.training import bp, forms, queries, roster, services, tasks
-from app.training.models import Enrolment, Lesson, TrainingBase
+from app.training.models import Enrolment, EnrolmentStatus, Lesson, TrainingBase
 
 
 def _done(message, endpoint, **values):
@@ -134,6 +134,8 @@ def delete_lesson(lesson_id):
 def enrolments(course_id):
     course = _course(course_id)
     status = request.args.get("status") or None
+    if status not in {s.value for s in EnrolmentStatus}:
+        status = None  # a tampered filter shows everyone
     query = queries.course_enrolments(course.id, [status] if status else None, with_tags=False)
     page = db.paginate(query, per_page=50, error_out=False)
     positions = queries.waitlist_positions(course.id)
