@@ -31,12 +31,15 @@ def has_control_characters(text, multi_line=False):
 
 class Form(FlaskForm):
     def validate(self, extra_validators=None):
+        # Unstorable decimals are taken out before the validators run: comparing "sNaN" raises.
+        unstorable = [f for f in self if isinstance(f.data, Decimal) and not _storable(f)]
+        for field in unstorable:
+            field.data = None
         valid = super().validate(extra_validators)
+        for field in unstorable:
+            field.errors = [DECIMAL_MESSAGE]
+            valid = False
         for field in self:
-            if isinstance(field.data, Decimal) and not _storable(field):
-                field.errors = [*field.errors, DECIMAL_MESSAGE]
-                valid = False
-                continue
             if field.type in UNCHECKED or not isinstance(field.data, str):
                 continue
             if has_control_characters(field.data, multi_line=field.type == "TextAreaField"):

@@ -21,7 +21,7 @@ from tests.training.conftest import make_course
 CONTROL = ["魏\x00红", "魏\x1b[31m红", "魏\x08红", "a\x7fb", "两行\n名字"]
 TOO_LONG = "长" * 5000
 # Numbers people and scripts get wrong.
-NOT_A_NUMBER = ["abc", "1e999", "NaN", "Infinity", "-1", "0x10", "１２a", "99999999999999999999999", "1,5"]
+NOT_A_NUMBER = ["abc", "1e999", "NaN", "sNaN", "Infinity", "-1", "0x10", "１２a", "99999999999999999999999", "1,5"]
 NOT_A_DATE = ["2026-02-30", "2026-13-01", "not a date", "9999-99-99", "0000-00-00", "26/03/2026"]
 NOT_AN_ID = ["abc", "-1", "99999999999999999999", "1.5", "1 OR 1=1", "\x00"]
 
@@ -176,7 +176,7 @@ for value in NOT_A_NUMBER + ["1999", "2101"]:
 for value in NOT_A_NUMBER[:5] + ["721"]:
     CASES[f"competition-appeal-hours-{value!r}"] = _competition("appeal_window_hours", value)
 for field in ("seats", "fee", "theory_weight", "pass_mark", "min_attendance"):
-    for value in NOT_A_NUMBER[:6]:
+    for value in NOT_A_NUMBER[:7]:
         CASES[f"course-{field}-{value!r}"] = _course(field, value)
 for field in ("starts_on", "ends_on"):
     for value in NOT_A_DATE:
