@@ -6,18 +6,29 @@ from app.forms import Form
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms import DecimalField as WTFormsDecimalField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.review.publication import minimum_objection_hours
 
 MAX_PRIZE = Decimal("9999999999.99")  # the MONEY column: Numeric(12, 2)
+
+
+class DecimalField(WTFormsDecimalField):
+    """A decimal field that refuses NaN and infinities as unreadable ("sNaN" would crash NumberRange)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Use letters, digits, dashes or underscores for the code."))
 

@@ -77,6 +77,8 @@ class Standings:
         return self.judges_sheets()[1]
 
 
+CENT = Decimal("0.01")
+
 # Leaderboard rows are kept in the shared cache per (event, stamp); after a change one
 # worker recomputes them for all while the others serve the previous rows. They also
 # age out, which bounds staleness from changes the stamp does not see (e.g. a judge
@@ -176,7 +178,8 @@ def compute(event_id, signed_only=False, with_marks=False):
                                                   sort_key=lambda i: by_id[i].bib, tiers=engine_tiers(event),
                                                   honours=engine_honours(event))
         for item in awarded:
-            rows.append(Row(by_id[item.entry_id], item.ranked.result, item.rank, item.tier, item.prize, item.honours,
+            prize = None if item.prize is None else item.prize.quantize(CENT)  # yuan and fen, as stored
+            rows.append(Row(by_id[item.entry_id], item.ranked.result, item.rank, item.tier, prize, item.honours,
                             decided_by=item.ranked.decided_by, shares_rank=item.ranked.shares_rank))
         for result in results:
             if result.entry_id in eliminated:
