@@ -87,18 +87,18 @@ def test_prizes_show_on_standings_leaderboards_the_contestants_page_and_exports(
 
     login("staff")
     standings = page(client, f"/competitions/{code}/events/{event_id}/standings")
-    assert "10000.00 元" in _row_of(standings, first.bib) and "8800.00 元" in _row_of(standings, second.bib)
+    assert "10000 元" in _row_of(standings, first.bib) and "8800 元" in _row_of(standings, second.bib)
     assert "元" not in _row_of(standings, third.bib)  # 三等奖 carries no prize money
 
     publish_provisional(cup, staff)
     publish_final(cup, staff)
     board = page(client, f"/competitions/{code}/results/HG")
-    assert f'data-testid="prize-{first.bib}">10000.00 元<' in board
-    assert f'data-testid="prize-{second.bib}">8800.00 元<' in board
+    assert f'data-testid="prize-{first.bib}">10000 元<' in board
+    assert f'data-testid="prize-{second.bib}">8800 元<' in board
 
     sign_in(client, second.user)
     mine = page(client, f"/competitions/my/{second.id}")
-    assert 'data-testid="my-prize">8800.00 元<' in mine
+    assert 'data-testid="my-prize">8800 元<' in mine
 
     results = load_workbook(io.BytesIO(exports.results_workbook(event_id)))["results"]
     rows = [[c.value for c in row] for row in results.iter_rows()]
