@@ -11,6 +11,8 @@ award, prize or honours moved) and the appeal decisions behind it, so the public
 page can say so. 公示 lasts at least MIN_OBJECTION_HOURS; staff may skip it only
 explicitly, with a reason that the public results show.
 """
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -60,7 +62,10 @@ COMPARED = ("status", "rank", "final", "award", "prize", "honours")
 
 
 def _shown(row):
-    return {name: row.get(name) for name in COMPARED}
+    shown = {name: row.get(name) for name in COMPARED}
+    if shown["prize"] is not None:  # "8800" and "8800.00" are the same money
+        shown["prize"] = str(Decimal(shown["prize"]).quantize(Decimal("0.01")))
+    return shown
 
 
 def changes_since_provisional(competition, data):
