@@ -96,6 +96,10 @@ class Config:
     # Finished jobs, their results and their rows are kept this many days.
     JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))
 
+    # Provisional results (公示) stay open for objections at least this many hours; only an
+    # explicit "no 公示" decision, with a reason shown publicly, skips them.
+    MIN_OBJECTION_HOURS = int(os.environ.get("MIN_OBJECTION_HOURS", "24"))
+
     PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
     # Number of reverse proxies in front of the app (0 = none); see README.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))

@@ -360,7 +360,22 @@ def neutralise(cell):
     return cell
 
 
+STRUCK_FONT = Font(strike=True, color="808080")
+STRUCK_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+@dataclass(frozen=True)
+class Struck:
+    """A value written struck through in grey (e.g. a mark dropped from a trimmed mean)."""
+
+    value: Any
+
+
 def _cell(worksheet, value, bold=False, fill=None):
+    if isinstance(value, Struck):
+        cell = _cell(worksheet, value.value, bold=bold, fill=STRUCK_FILL)
+        cell.font = STRUCK_FONT
+        return cell
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones; callers pass local time
     if isinstance(value, str):

@@ -1,17 +1,34 @@
 """Competition forms: validate and pre-fill only."""
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from app.forms import Form
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import DecimalField as WTFormsDecimalField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from app.review.publication import minimum_objection_hours
+
+MAX_PRIZE = Decimal("9999999999.99")  # the MONEY column: Numeric(12, 2)
+
+
+class DecimalField(WTFormsDecimalField):
+    """A decimal field that refuses NaN and infinities as unreadable ("sNaN" would crash NumberRange)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(_l("Enter a number such as 100 or 99.5.")))
+
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Use letters, digits, dashes or underscores for the code."))
 
@@ -24,9 +41,19 @@ class CompetitionForm(Form):
     organisers = StringField(_l("Organisers"), validators=[Optional(), Length(max=300)])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
-    appeal_window_hours = IntegerField(_l("Appeal window (hours)"), default=2,
+    appeal_window_hours = IntegerField(_l("Appeal window (hours)"), default=minimum_objection_hours,
                                        validators=[Optional(),
                                                    NumberRange(min=0, max=24 * 30)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minimum_appeal_hours = minimum_objection_hours()
+
+    def validate_appeal_window_hours(self, field):
+        if field.data is not None and field.data < self.minimum_appeal_hours:
+            raise ValidationError(_l("At least %(n)s hours, so that contestants can appeal. To publish the final "
+                                     "results without 公示, choose that when you publish and give the reason.",
+                                     n=self.minimum_appeal_hours))
 
 
 class EventForm(Form):
@@ -49,8 +76,34 @@ class EventForm(Form):
 
 
 class TierPrizeForm(Form):
-    prize = DecimalField(_l("Prize (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
-    rank_prizes = StringField(_l("Per-rank prizes, e.g. 1:10000;2:8000"), validators=[Optional(), Length(max=300)])
+    """Prize money of an event's award tiers: `prize_<n>` and `rank_prizes_<n>` for the n-th tier.
+
+    Build it with `TierPrizeForm.for_tiers(tiers)`; the service checks the amounts and ranks."""
+
+    @classmethod
+    def for_tiers(cls, tiers, **kwargs):
+        fields = {}
+        data = {}
+        for n, tier in enumerate(tiers):
+            fields[f"prize_{n}"] = DecimalField(
+                _l("Prize for %(tier)s (yuan)", tier=tier.name), places=2,
+                validators=[Optional(), NumberRange(min=0, max=MAX_PRIZE, message=_l(
+                    "A prize is an amount of yuan from 0 to 9,999,999,999.99."))])
+            fields[f"rank_prizes_{n}"] = StringField(_l("Per-rank prizes of %(tier)s", tier=tier.name),
+                                                     validators=[Optional(), Length(max=300)])
+            data[f"prize_{n}"], data[f"rank_prizes_{n}"] = tier.prize, tier.rank_prizes
+        form_class = type("TierPrizeForm", (cls,), fields)
+        form = form_class(data=data, **kwargs)
+        form.tiers = list(tiers)
+        return form
+
+    def rows(self):
+        """(tier, prize field, per-rank field) for each tier."""
+        return [(tier, self[f"prize_{n}"], self[f"rank_prizes_{n}"]) for n, tier in enumerate(self.tiers)]
+
+    def prizes(self):
+        """tier name → (prize, per-rank text), as services.set_tier_prizes takes them."""
+        return {tier.name: (prize.data, (rank_prizes.data or "").strip()) for tier, prize, rank_prizes in self.rows()}
 
 
 class StageForm(Form):

@@ -5,6 +5,12 @@ def _money(value):
     return None if value is None else str(value)
 
 
+def tie_break_stages(row, stages):
+    """Names of the stages whose results settled a tie on the row's final, in order."""
+    names = {s.code: s.name for s in stages}
+    return [names.get(code, code) for code in row.decided_by]
+
+
 def event_rows(result):
     """JSON-ready leaderboard rows of one event (what the public sees)."""
     rows = []
@@ -25,6 +31,8 @@ def event_rows(result):
             "award": row.tier,
             "prize": _money(row.prize),
             "honours": list(row.honours),
+            "decided_by": tie_break_stages(row, result.stages),
+            "shared_rank": row.shares_rank,
             "status": "eliminated" if row.eliminated else ("ranked" if row.rank is not None else "incomplete"),
         })
     return rows

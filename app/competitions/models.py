@@ -65,13 +65,16 @@ class Competition(TimestampMixin, db.Model):
     status: Mapped[CompetitionStatus] = mapped_column(
         str_enum(CompetitionStatus, "competition_status"), nullable=False, default=CompetitionStatus.DRAFT
     )
-    appeal_window_hours: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=2)
+    # Hours of 公示 (never fewer than MIN_OBJECTION_HOURS, see review.publication).
+    appeal_window_hours: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=24)
     appeal_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped by every publication; public pages are cached per version.
     results_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Set when staff published the final results without 公示; shown publicly with the results.
+    no_provisional_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     events: Mapped[list["Event"]] = relationship(
         back_populates="competition", order_by="Event.position", cascade="all, delete-orphan"

@@ -5,9 +5,17 @@ bumps `results_version`; public pages show only snapshots, cached per version.
 A correction after final publication means: unpublish with a reason → the
 chief judge unlocks a sheet → the judge corrects and signs → republish; the
 public page then says the results were revised, when, and why.
+
+The final snapshot also records what changed since 公示 (rows whose rank, score,
+award, prize or honours moved) and the appeal decisions behind it, so the public
+page can say so. 公示 lasts at least MIN_OBJECTION_HOURS; staff may skip it only
+explicitly, with a reason that the public results show.
 """
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.competitions import scoresheets, services, standings
@@ -17,6 +25,7 @@ from app.competitions.models import (
     AppealStatus,
     CompetitionStatus as S,
     Entry,
+    Event,
     ResultSnapshot,
 )
 from app.db import utcnow
@@ -26,6 +35,8 @@ from app.review import publication
 
 
 def build_snapshot(competition):
+    """What the public pages of one publication show, frozen: per event its ranked rows
+    (with tie-break notes and prizes), the medal tables, and the "no 公示" reason if any."""
     events = []
     for event in competition.events:
         result = standings.compute(event.id)
@@ -42,14 +53,63 @@ def build_snapshot(competition):
         "events": events,
         "medals_by_unit": medal_table(events, "unit"),
         "medals_by_union": medal_table(events, "union"),
+        "no_provisional_reason": competition.no_provisional_reason,
     }
+
+
+# What a contestant sees change on a leaderboard row between two publications.
+COMPARED = ("status", "rank", "final", "award", "prize", "honours")
+
+
+def _shown(row):
+    shown = {name: row.get(name) for name in COMPARED}
+    if shown["prize"] is not None:  # "8800" and "8800.00" are the same money
+        shown["prize"] = str(Decimal(shown["prize"]).quantize(Decimal("0.01")))
+    return shown
+
+
+def changes_since_provisional(competition, data):
+    """Per event, the rows whose rank, score, award, prize or honours differ from the last
+    provisional publication (公示), and the decided appeals that explain them; None when
+    the results never went through 公示."""
+    provisional = db.session.scalars(
+        sa.select(ResultSnapshot).where(ResultSnapshot.competition_id == competition.id,
+                                        ResultSnapshot.final.is_(False))
+        .order_by(ResultSnapshot.version.desc()).limit(1)
+    ).first()
+    if provisional is None:
+        return None
+    appeals = db.session.scalars(
+        sa.select(Appeal).join(Entry).join(Event, Event.id == Entry.event_id)
+        .where(Event.competition_id == competition.id, Appeal.status != AppealStatus.OPEN)
+        .options(joinedload(Appeal.entry).joinedload(Entry.event)).order_by(Appeal.resolved_at, Appeal.id)
+    ).unique().all()
+    before_events = {e["code"]: e for e in provisional.data["events"]}
+    events = []
+    for event in data["events"]:
+        before = {r["entry_id"]: r for r in before_events.get(event["code"], {}).get("rows", ())}
+        changes = []
+        for row in event["rows"]:
+            old = before.get(row["entry_id"])
+            if old is None or _shown(old) != _shown(row):
+                changes.append({"entry_id": row["entry_id"], "bib": row["bib"], "name": row["name"],
+                                "before": _shown(old) if old else None, "after": _shown(row)})
+        decided = [{"bib": a.entry.bib, "name": a.entry.name, "status": a.status.value, "resolution": a.resolution}
+                   for a in appeals if a.entry.event.code == event["code"]]
+        events.append({"code": event["code"], "name": event["name"], "changes": changes,
+                       "upheld": [a for a in decided if a["status"] == AppealStatus.UPHELD],
+                       "dismissed": sum(1 for a in decided if a["status"] == AppealStatus.DISMISSED)})
+    return {"provisional_version": provisional.version, "events": events}
 
 
 def _publish(actor, competition, final, reason=None):
     services.check_scoring_complete(competition)
     now = utcnow()
     before = competition.status
-    publication.freeze(competition, ResultSnapshot, "competition_id", build_snapshot(competition), final=final,
+    data = build_snapshot(competition)
+    if final:
+        data["since_provisional"] = changes_since_provisional(competition, data)
+    publication.freeze(competition, ResultSnapshot, "competition_id", data, final=final,
                        actor=actor, reason=reason, now=now)
     if final:
         competition.status = S.PUBLISHED
@@ -62,7 +122,13 @@ def _publish(actor, competition, final, reason=None):
     db.session.flush()
     audit.record(actor, "results.publish_final" if final else "results.publish_provisional", competition,
                  before={"status": before}, after={"status": competition.status, "version": competition.results_version,
-                                                   "reason": reason})
+                                                   "reason": reason,
+                                                   "no_provisional_reason": competition.no_provisional_reason})
+
+
+def appeal_window_hours(competition):
+    """How long 公示 will last when published now (never less than MIN_OBJECTION_HOURS)."""
+    return publication.objection_hours(competition.appeal_window_hours)
 
 
 def publish_provisional(actor, competition):
@@ -83,6 +149,19 @@ def publish_final(actor, competition, reason=None):
     else:
         raise DomainError(_l("Publish provisional results first."))
     _publish(actor, competition, final=True, reason=(reason or "").strip() or None)
+
+
+def publish_without_provisional(actor, competition, reason):
+    """Final results straight after scoring, skipping 公示 and its appeals: an explicit
+    decision whose reason the public results show."""
+    if competition.status != S.SCORING_CLOSED or competition.first_published_at is not None:
+        raise DomainError(_l("Only results never published before can skip the provisional results (公示)."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Say why there is no provisional publication (公示): the reason is shown with the "
+                             "results."), "no_provisional_reason")
+    competition.no_provisional_reason = reason
+    _publish(actor, competition, final=True)
 
 
 def unpublish(actor, competition, reason):

@@ -6,6 +6,7 @@ scoring closes. Status changes follow TRANSITIONS, the one place that says
 which step may follow which. Score entry lives in scoresheets.py, results
 publication and appeals in publishing.py.
 """
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -61,8 +62,6 @@ def _flush(field, message):
 
 
 def _check_code(code, field="code"):
-    import re
-
     if not re.match(CODE_PATTERN, code or ""):
         raise DomainError(_l("Use letters, digits, dashes or underscores for the code."), field)
 
@@ -254,32 +253,93 @@ def delete_criterion(actor, criterion):
     db.session.flush()
 
 
+TIER_FIELDS = ("name", "count", "percent", "minimum", "prize", "rank_prizes")
+
+
 def set_award_tiers(actor, event, spec, prizes=None):
     """Replace the award tiers from a spec string such as "一等奖:1;二等奖:2;三等奖:10%".
 
-    `prizes` maps tier name → (flat prize, per-rank text) and may be omitted.
+    `prizes` maps tier name → (flat prize, per-rank text) and may be omitted:
+    the tiers then keep the prize money they had (by name).
     """
     try:
         tiers = scoring.parse_award_spec(spec or "")
     except scoring.ScoringError as error:
         raise DomainError(_l("The award tiers are not valid: %(error)s", error=str(error)), "awards") from None
-    before = [snapshot(t, "name", "count", "percent", "minimum", "prize", "rank_prizes") for t in event.award_tiers]
+    before = [snapshot(t, *TIER_FIELDS) for t in event.award_tiers]
+    # New prize money must suit the tiers' places; money carried over is kept as it was.
+    ranges = scoring.reachable_ranks(tiers) if prizes else [None] * len(tiers)
     prizes = prizes or {t.name: (t.prize, t.rank_prizes) for t in event.award_tiers}
+    checked = [check_tier_prizes(tier.name, *prizes.get(tier.name, (None, "")), ranges[n], n)
+               for n, tier in enumerate(tiers)]
     event.award_tiers.clear()
     db.session.flush()
-    for position, tier in enumerate(tiers):
-        prize, rank_prizes = prizes.get(tier.name, (None, ""))
-        try:
-            standings.parse_rank_prizes(rank_prizes)
-        except (ValueError, ArithmeticError):
-            raise DomainError(_l("Per-rank prizes look like 1:10000;2:8000."), "rank_prizes") from None
+    for position, (tier, (prize, rank_prizes)) in enumerate(zip(tiers, checked)):
         event.award_tiers.append(AwardTier(position=position, name=tier.name, count=tier.count,
                                            percent=tier.percent, minimum=tier.minimum, prize=prize,
-                                           rank_prizes=rank_prizes or ""))
+                                           rank_prizes=rank_prizes))
     db.session.flush()
     audit.record(actor, "event.awards", event, before={"tiers": before},
-                 after={"tiers": [snapshot(t, "name", "count", "percent", "minimum", "prize", "rank_prizes")
-                                  for t in event.award_tiers]})
+                 after={"tiers": [snapshot(t, *TIER_FIELDS) for t in event.award_tiers]})
+
+
+# Prize money may be settled late, but not while published results show it.
+PRIZES_EDITABLE = {S.DRAFT, S.REGISTRATION, S.RUNNING, S.SCORING_CLOSED}
+MAX_PRIZE = Decimal("9999999999.99")  # AwardTier.prize is Numeric(12, 2)
+_FULL_WIDTH = str.maketrans({"：": ":", "；": ";", "，": ";", "．": ".", "\u3000": " ",
+                             **{chr(0xFF10 + d): str(d) for d in range(10)}})
+_RANK_PRIZE = re.compile(r"(\d{1,6})\s*:\s*(\d{1,10}(?:\.\d{1,2})?)", re.ASCII)
+
+
+def _plain(amount):
+    return format(amount.normalize(), "f")
+
+
+def check_tier_prizes(tier, prize, rank_prizes, reachable=None, position=0):
+    """(prize, per-rank text) of one tier, checked: amounts of yuan from 0 with at most 2
+    decimals; per-rank prizes as "1:10000;2:8000" (full-width ：；， too, written back plainly),
+    each rank once and, where `reachable` (low, high) is known, a rank this tier can go to."""
+    if prize is not None:
+        if not prize.is_finite() or not Decimal(0) <= prize <= MAX_PRIZE or prize != prize.quantize(Decimal("0.01")):
+            raise DomainError(_l("The prize of %(tier)s is an amount of yuan from 0 to 9,999,999,999.99, with at "
+                                 "most 2 decimals.", tier=tier), f"prize_{position}")
+    amounts = {}
+    for part in (rank_prizes or "").translate(_FULL_WIDTH).split(";"):
+        if not part.strip():
+            continue
+        match = _RANK_PRIZE.fullmatch(part.strip())
+        if match is None:
+            raise DomainError(_l("Per-rank prizes of %(tier)s: “%(part)s” is not a rank and an amount; write them "
+                                 "like 1:10000;2:8000.", tier=tier, part=part.strip()), f"rank_prizes_{position}")
+        rank, amount = int(match[1]), Decimal(match[2])
+        if rank < 1:
+            raise DomainError(_l("Per-rank prizes of %(tier)s: ranks start at 1.", tier=tier), f"rank_prizes_{position}")
+        if rank in amounts:
+            raise DomainError(_l("Per-rank prizes of %(tier)s: rank %(rank)s is listed twice.", tier=tier, rank=rank),
+                              f"rank_prizes_{position}")
+        if reachable is not None and not reachable[0] <= rank <= reachable[1]:
+            raise DomainError(_l("Per-rank prizes of %(tier)s: rank %(rank)s never receives this award, which goes "
+                                 "to ranks %(low)s to %(high)s.", tier=tier, rank=rank, low=reachable[0],
+                                 high=reachable[1]), f"rank_prizes_{position}")
+        amounts[rank] = amount
+    return prize, ";".join(f"{rank}:{_plain(amount)}" for rank, amount in sorted(amounts.items()))
+
+
+def set_tier_prizes(actor, event, prizes):
+    """Prize money of the event's award tiers: tier name → (flat prize or None, per-rank text).
+    A tier's per-rank amounts replace its flat prize for those ranks."""
+    if event.competition.status not in PRIZES_EDITABLE:
+        raise DomainError(_l("Prize money cannot change while results are published: withdraw them first."))
+    tiers = list(event.award_tiers)
+    ranges = scoring.reachable_ranks([scoring.AwardTier(name=t.name, count=t.count, percent=t.percent,
+                                                        minimum=t.minimum) for t in tiers])
+    checked = [check_tier_prizes(t.name, *prizes.get(t.name, (None, "")), ranges[n], n) for n, t in enumerate(tiers)]
+    before = [snapshot(t, *TIER_FIELDS) for t in tiers]
+    for tier, (prize, rank_prizes) in zip(tiers, checked):
+        tier.prize, tier.rank_prizes = prize, rank_prizes
+    db.session.flush()
+    audit.record(actor, "event.prizes", event, before={"tiers": before},
+                 after={"tiers": [snapshot(t, *TIER_FIELDS) for t in tiers]})
 
 
 def award_spec(event):

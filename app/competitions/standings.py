@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import cache, scoring
 
 from app.accounts.models import User
-from app.competitions.leaderboard import event_rows
+from app.competitions.leaderboard import event_rows, tie_break_stages
 from app.competitions.models import (
     Criterion,
     Entry,
@@ -39,6 +39,8 @@ class Row:
     prize: Decimal | None = None
     honours: tuple = ()
     eliminated: bool = False
+    decided_by: tuple = ()  # tie-break stage codes that settled a tie on the final (scoring.RankedEntry)
+    shares_rank: bool = False
 
     @property
     def complete(self):
@@ -62,6 +64,10 @@ class Standings:
     def incomplete(self):
         return [r for r in self.rows if not r.complete and not r.eliminated]
 
+    def decided_by_names(self, row):
+        """Names of the stages that settled a tie on the row's final, in tie-break order."""
+        return tie_break_stages(row, self.stages)
+
     def judges_sheets(self):
         """(Progress of the judges' sheets, [(member, stage) still to sign])."""
         return sheets_progress(self.judges, self.stages, self.signed, lambda seat, stage: seat.has_sheet_for(stage))
@@ -70,6 +76,8 @@ class Standings:
         """(member, stage) pairs that still need the judge's signature."""
         return self.judges_sheets()[1]
 
+
+CENT = Decimal("0.01")
 
 # Leaderboard rows are kept in the shared cache per (event, stamp); after a change one
 # worker recomputes them for all while the others serve the previous rows. They also
@@ -170,7 +178,9 @@ def compute(event_id, signed_only=False, with_marks=False):
                                                   sort_key=lambda i: by_id[i].bib, tiers=engine_tiers(event),
                                                   honours=engine_honours(event))
         for item in awarded:
-            rows.append(Row(by_id[item.entry_id], item.ranked.result, item.rank, item.tier, item.prize, item.honours))
+            prize = None if item.prize is None else item.prize.quantize(CENT)  # yuan and fen, as stored
+            rows.append(Row(by_id[item.entry_id], item.ranked.result, item.rank, item.tier, prize, item.honours,
+                            decided_by=item.ranked.decided_by, shares_rank=item.ranked.shares_rank))
         for result in results:
             if result.entry_id in eliminated:
                 rows.append(Row(by_id[result.entry_id], result, eliminated=True))
@@ -236,6 +246,20 @@ def entry_detail(standings, entry):
     (result,) = scoring.evaluate(engine_stages(standings.stages), scores, {entry.id: standings.expected[entry.id]},
                                  trim_at=standings.event.trim_at)
     return result, marks
+
+
+def dropped_marks(standings):
+    """(entry id, criterion id) → ids of the judges whose marks the trimmed mean left out,
+    evaluated mark by mark as entry_detail does (the standings must be computed `with_marks`)."""
+    if not standings.rows:
+        return {}
+    scores = [scoring.Score(e, c, j, v) for (e, c), by_judge in standings.scores.items() for j, v in by_judge.items()]
+    scores += [scoring.Score(e, c, None, v) for (e, c), v in standings.measurements.items()]
+    results = scoring.evaluate(engine_stages(standings.stages), scores,
+                               {r.entry.id: standings.expected[r.entry.id] for r in standings.rows},
+                               trim_at=standings.event.trim_at)
+    return {(r.entry_id, criterion): frozenset(outcome.dropped_judge_ids)
+            for r in results for criterion, outcome in r.criteria.items() if outcome.dropped_judge_ids}
 
 
 def engine_tiers(event):

@@ -35,6 +35,8 @@ def my_entry(entry_id):
             db.session.commit()
             flash(_("Your appeal was sent to the chief judge."), "success")
             return redirect(url_for("competitions.my_entry", entry_id=entry.id), code=303)
+    elif form.is_submitted() and appeal is None and not competition.appeals_open():
+        form.form_errors.append(_("The appeal window is closed."))  # too late: said whatever the text was
     row = result = detail = marks = None
     if competition.results_visible:
         result = standings.compute(entry.event_id)

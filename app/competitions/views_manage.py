@@ -48,7 +48,8 @@ def edit_competition(code=None):
     form = forms.CompetitionForm(obj=competition)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in services.COMPETITION_FIELDS}
-        values["appeal_window_hours"] = values["appeal_window_hours"] or 0
+        if values["appeal_window_hours"] is None:
+            values["appeal_window_hours"] = form.minimum_appeal_hours
         values["edition"] = values["edition"] or ""
         values["organisers"] = values["organisers"] or ""
         try:
@@ -72,7 +73,8 @@ def manage(code):
                     for event in competition.events}
     return htmx.render("competitions/manage/dashboard.html", competition=competition, progress=progress,
                        counts=queries.entry_counts(competition.id), targets=services.manual_targets(competition),
-                       open_appeals=publishing.open_appeals(competition), reason_form=forms.ReasonForm())
+                       open_appeals=publishing.open_appeals(competition), reason_form=forms.ReasonForm(),
+                       appeal_hours=publishing.appeal_window_hours(competition))
 
 
 @bp.route("/<code>/status", methods=["POST"])
@@ -107,6 +109,14 @@ def publish_provisional(code):
 def publish_final(code):
     return _publication(code, lambda c: publishing.publish_final(current_user, c, request.form.get("reason")),
                         _("The final results are published."))
+
+
+@bp.route("/<code>/publish-without-provisional", methods=["POST"])
+@roles("staff")
+def publish_without_provisional(code):
+    return _publication(code, lambda c: publishing.publish_without_provisional(current_user, c,
+                                                                              request.form.get("reason")),
+                        _("The final results are published without provisional results (公示)."))
 
 
 @bp.route("/<code>/unpublish", methods=["POST"])
@@ -144,6 +154,25 @@ def edit_event(code, event_id=None):
             return _done(_("The event was saved."), "competitions.scheme", code=code, event_id=event.id)
     return htmx.render("competitions/manage/event_form.html", "form", form=form, competition=competition,
                        event=event)
+
+
+@bp.route("/<code>/events/<int:event_id>/prizes", methods=["GET", "POST"])
+@roles("staff")
+def prizes(code, event_id):
+    """Prize money of each award tier, flat and per rank."""
+    competition = _competition(code)
+    event = _event(competition, event_id)
+    form = forms.TierPrizeForm.for_tiers(event.award_tiers)
+    if event.award_tiers and form.validate_on_submit():
+        try:
+            services.set_tier_prizes(current_user, event, form.prizes())
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            return _done(_("The prize money was saved."), "competitions.prizes", code=code, event_id=event_id)
+    return htmx.render("competitions/manage/prizes.html", "form", competition=competition, event=event, form=form,
+                       editable=competition.status in services.PRIZES_EDITABLE)
 
 
 @bp.route("/<code>/events/<int:event_id>/scheme", methods=["GET", "POST"])

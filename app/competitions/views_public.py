@@ -91,7 +91,7 @@ def _live_version(code, event_code):
     signature) and the competition's status (polling stops when it leaves RUNNING).
     """
     row = db.session.execute(
-        sa.select(Event.id, Event.created_at, Competition.status).join(Competition)
+        sa.select(Event.id, Event.created_at, Competition.status, Competition.results_version).join(Competition)
         .where(Competition.code == code, Event.code == event_code)
     ).first()
     if row is None or row.status == CompetitionStatus.DRAFT:
@@ -101,7 +101,8 @@ def _live_version(code, event_code):
         .join(PanelMember).where(PanelMember.event_id == row.id)
     ).one()
     signed = latest.timestamp() if latest else 0
-    return row.id, f"{count}.{signed}.{row.status}.{int(row.created_at.timestamp() * 1_000_000)}"
+    return row.id, (f"{count}.{signed}.{row.status}.{row.results_version}."
+                    f"{int(row.created_at.timestamp() * 1_000_000)}")
 
 
 @bp.route("/<code>/live/<event_code>")
@@ -109,6 +110,8 @@ def _live_version(code, event_code):
 def live(code, event_code):
     """The running phase's provisional board: signed sheets only, polled by htmx.
 
+    Awards and honours are left out until the final results are published; from
+    then on the board shows the final snapshot (as the results page does) and says so.
     An unchanged poll costs a memoised version check (no query most of the time)
     and a 304; the competition's structure is loaded only to render a new version.
     """
@@ -120,9 +123,18 @@ def live(code, event_code):
     def render():
         competition = queries.competition_by_code(code, with_structure=True)
         event = queries.event_of(competition, event_code)
-        result = standings.compute(event_id, signed_only=True)
+        final = frozen = None
+        if competition.status == CompetitionStatus.PUBLISHED:
+            final = publishing.latest_snapshot(competition.id, final_only=True)
+            frozen = next((e for e in final.data["events"] if e["code"] == event_code), None) if final else None
+        if frozen is not None:
+            rows, stages = frozen["rows"], frozen["stages"]
+        else:
+            final = None
+            result = standings.compute(event_id, signed_only=True)
+            rows, stages = publishing.event_rows(result), result.stages
         return htmx.render("competitions/public/live.html", "board", competition=competition, event=event,
-                           rows=publishing.event_rows(result), stages=result.stages,
+                           rows=rows, stages=stages, final_snapshot=final,
                            polling=competition.status == CompetitionStatus.RUNNING,
                            cacheable=True).get_data(as_text=True)
 

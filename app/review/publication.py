@@ -3,11 +3,14 @@
 Each publication freezes a snapshot (what the public page shows, never
 recomputed) and bumps the owner's `results_version`, which keys the cached
 public pages and their ETags. Objections are lodged only while the window is
-open, one per subject, and are decided with a written reason.
+open, one per subject, and are decided with a written reason. A window is never
+shorter than MIN_OBJECTION_HOURS (24 by default): a module that skips 公示 does so
+explicitly, with a reason it shows publicly.
 """
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -18,8 +21,21 @@ from app.extensions import db
 from app.review.models import ObjectionStatus
 
 
+DEFAULT_MIN_OBJECTION_HOURS = 24
+
+
+def minimum_objection_hours():
+    """The shortest objection window (公示) allowed: the MIN_OBJECTION_HOURS setting."""
+    return int(current_app.config.get("MIN_OBJECTION_HOURS", DEFAULT_MIN_OBJECTION_HOURS))
+
+
+def objection_hours(hours):
+    """How long a 公示 asked to last `hours` stays open: never less than the minimum."""
+    return max(hours or 0, minimum_objection_hours())
+
+
 def objection_deadline(start, hours):
-    return start + timedelta(hours=hours)
+    return start + timedelta(hours=objection_hours(hours))
 
 
 def window_open(deadline, now=None):

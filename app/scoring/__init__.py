@@ -11,7 +11,7 @@ No Flask, no database, no floats: callers convert rows to these types.
 
 from .aggregate import DEFAULT_TRIM_AT, evaluate, trimmed_mean, validate_stages
 from .award_spec import format_award_spec, parse_award_spec
-from .awards import assign_awards, tier_size
+from .awards import assign_awards, reachable_ranks, tier_size
 from .consistency import consistency_report
 from .decimals import round_half_up
 from .ranking import advancing, rank
@@ -62,6 +62,7 @@ __all__ = [
     "format_award_spec",
     "parse_award_spec",
     "rank",
+    "reachable_ranks",
     "round_half_up",
     "summary_mean",
     "tier_size",

@@ -60,3 +60,27 @@ def _tier_for(entry: RankedEntry, tiers: Sequence[AwardTier], cumulative: Sequen
             return tier
         # Below this tier's minimum: a later tier with a lower bar may still apply.
     return None
+
+
+def reachable_ranks(tiers: Sequence[AwardTier]) -> list[tuple[int, int] | None]:
+    """For each tier, the best and the worst rank that can receive it: (low, high).
+
+    A tier of count c after tiers of C places in all goes to ranks C+1..C+c;
+    after a tier with a minimum score it can also go to better ranks that missed
+    that minimum, so its range starts at 1. None where the range depends on how
+    many entries are ranked (a percentage tier, and every tier after one).
+    """
+    ranges: list[tuple[int, int] | None] = []
+    total = 0
+    known = True
+    minimum_before = False
+    for tier in tiers:
+        known = known and tier.count is not None
+        if known:
+            low = 1 if minimum_before else total + 1
+            total += tier.count  # type: ignore[operator]
+            ranges.append((low, total))
+        else:
+            ranges.append(None)
+        minimum_before = minimum_before or tier.minimum is not None
+    return ranges

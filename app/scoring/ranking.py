@@ -22,6 +22,11 @@ def rank(
     rank is skipped (1, 2, 2, 4); among them `sort_key(entry_id)` (e.g. the
     bib number; entry id by default) fixes the listing order. Incomplete
     entries follow with rank None, in `sort_key` order.
+
+    Each ranked entry also says how a tie on its final was settled:
+    `decided_by` lists the tie-break stages compared to separate it from the
+    entries with the same final, and `shares_rank` whether some entry stayed
+    equal through all of them.
     """
     order_key = sort_key if sort_key is not None else id_key
     complete: list[EntryResult] = []
@@ -46,16 +51,35 @@ def rank(
     # Negate so one ascending sort gives best merit first, then sort_key order.
     complete.sort(key=lambda r: (tuple(-v for v in merits[r.entry_id]), order_key(r.entry_id)))
 
-    ranked: list[RankedEntry] = []
-    for position, result in enumerate(complete, start=1):
-        if ranked and merits[result.entry_id] == merits[ranked[-1].entry_id]:
-            current = ranked[-1].rank
+    # Blocks of entries with identical merits share a rank (1, 2, 2, 4).
+    blocks: list[list[EntryResult]] = []
+    for result in complete:
+        if blocks and merits[result.entry_id] == merits[blocks[-1][0].entry_id]:
+            blocks[-1].append(result)
         else:
-            current = position
-        ranked.append(RankedEntry(result, current))
+            blocks.append([result])
+
+    ranked: list[RankedEntry] = []
+    position = 1
+    for index, block in enumerate(blocks):
+        merit = merits[block[0].entry_id]
+        neighbours = [blocks[i] for i in (index - 1, index + 1) if 0 <= i < len(blocks)]
+        depth = max((_separated_at(merit, merits[other[0].entry_id]) for other in neighbours), default=0)
+        decided_by = tuple(tie_break[:depth])
+        for result in block:
+            ranked.append(RankedEntry(result, position, decided_by, len(block) > 1))
+        position += len(block)
     incomplete.sort(key=lambda r: order_key(r.entry_id))
     ranked.extend(RankedEntry(result, None) for result in incomplete)
     return ranked
+
+
+def _separated_at(merit: tuple[Decimal, ...], other: tuple[Decimal, ...]) -> int:
+    """How many tie-break keys it took to tell two different merits apart: 0 when the
+    finals differ, k when the k-th tie-break stage was the first to differ."""
+    if merit[0] != other[0]:
+        return 0
+    return next(k for k in range(1, len(merit)) if merit[k] != other[k])
 
 
 def advancing(ranked: Iterable[RankedEntry], n: int) -> list[EntryId]:

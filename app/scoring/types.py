@@ -171,10 +171,19 @@ class EntryResult:
 
 @dataclass(frozen=True)
 class RankedEntry:
-    """An evaluated entry with its rank; rank is None when incomplete."""
+    """An evaluated entry with its rank; rank is None when incomplete.
+
+    `decided_by` says how a tie on the final score was settled: the tie-break
+    stage codes, in order, that were compared to separate this entry from the
+    entries with the same final (empty when the final alone decided its
+    place). `shares_rank` is True when another entry stayed equal through
+    every tie-break, so both hold the same rank.
+    """
 
     result: EntryResult
     rank: int | None
+    decided_by: tuple[str, ...] = ()
+    shares_rank: bool = False
 
     @property
     def entry_id(self) -> EntryId:

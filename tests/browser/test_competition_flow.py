@@ -107,7 +107,7 @@ def staff_sets_up_the_competition(page, base, cast):
     form.locator("#name").fill("海河工匠杯职工技能大赛")
     form.locator("#year").fill("2026")
     form.locator("#code").fill(CODE)
-    form.locator("#appeal_window_hours").fill("0")  # no appeal window: final results may follow at once
+    expect(form.locator("#appeal_window_hours")).to_have_value("24")  # 公示 lasts at least 24 hours
     post(page, form.locator("button[type=submit]"))
     expect(page).to_have_url(f"{base}/competitions/{CODE}/manage")
     expect(success(page)).to_be_visible()
@@ -268,6 +268,22 @@ def judge_corrects(page, base, event_id, username):
     sign_sheet(page)
 
 
+def end_provisional(live_app, code):
+    """The 公示 window (at least 24 hours) has passed: the one step the journey does not wait for."""
+    from datetime import timedelta
+
+    from app import cache
+    from app.competitions.models import Competition
+    from app.db import utcnow
+    from app.extensions import db
+
+    with live_app.app_context():
+        competition = db.session.query(Competition).filter_by(code=code).one()
+        competition.appeal_deadline = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        cache.clear()
+
+
 # ---------------------------------------------------------------- the journey
 
 
@@ -307,12 +323,14 @@ def test_competition_from_setup_to_public_leaderboard(live_server, live_app, bro
         # Judge #2 signs in again, corrects the mark and signs again.
         judge_corrects(tablet(), base, event_id, judge2_login)
 
-        # Staff close scoring, publish provisional results, then (no appeal window) the final ones.
+        # Staff close scoring, publish provisional results, then, once 公示 is over, the final ones.
         staff.goto(f"{base}/competitions/{CODE}/manage")
         post(staff, staff.get_by_test_id("to-scoring_closed"))
         expect(success(staff)).to_be_visible()
         post(staff, staff.get_by_test_id("publish-provisional"))
         expect(success(staff)).to_be_visible()
+        end_provisional(live_app, CODE)  # 24 hours later
+        staff.reload()
         post(staff, staff.get_by_test_id("publish-final"))
         expect(success(staff)).to_be_visible()
         expect(staff.get_by_test_id("publish-final")).to_have_count(0)

@@ -178,8 +178,8 @@ def test_unpublish_and_republish_needs_a_reason(setup, db):
     score_everything(s)
     sign_everything(s)
     services.change_status(s["staff"], s["competition"], "scoring_closed")
-    s["competition"].appeal_window_hours = 0
     publishing.publish_provisional(s["staff"], s["competition"])
+    s["competition"].appeal_deadline = utcnow() - timedelta(minutes=1)  # 公示 is over (it lasts at least 24 h)
     publishing.publish_final(s["staff"], s["competition"])
     with pytest.raises(DomainError):
         scoresheets.unlock(s["chief_user"], db.session.query(Sheet).first(), "改分")  # published: unpublish first

@@ -1,5 +1,6 @@
 """Competition pages as judges, chief judges, contestants, staff and visitors use them."""
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 from app.competitions import publishing, scoresheets, services
 from app.competitions.models import Score, Sheet
 from app import cache
+from app.db import utcnow
 from tests.competitions.conftest import build
 from tests.factories import session_identity
 
@@ -126,10 +128,9 @@ def complete_and_publish(cup, staff, final=True):
         scoresheets.sign(judge, member, cup["practical"])
     scoresheets.sign(cup["chief_user"], cup["chief"], cup["theory"])
     services.change_status(staff, cup["competition"], "scoring_closed")
-    if final:
-        cup["competition"].appeal_window_hours = 0
     publishing.publish_provisional(staff, cup["competition"])
     if final:
+        cup["competition"].appeal_deadline = utcnow() - timedelta(minutes=1)  # 公示 (at least 24 h) is over
         publishing.publish_final(staff, cup["competition"])
 
 
@@ -247,7 +248,7 @@ def test_staff_pages_and_exports(client, cup, db, users, login):
 def test_staff_setup_through_the_pages(client, db, users, login, trade_factory=None):
     login("staff")
     response = client.post("/competitions/manage/new", data={"code": "newcup", "name": "新比赛", "year": "2026",
-                                                             "appeal_window_hours": "2"})
+                                                             "appeal_window_hours": "24"})
     assert response.status_code == 303
     page = client.get("/competitions/newcup/manage").get_data(as_text=True)
     assert "新比赛" in page

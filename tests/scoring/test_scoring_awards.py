@@ -195,3 +195,20 @@ def test_awarded_keeps_link_to_ranked_result():
     [awarded] = assign_awards(field, FIRST_SECOND_THIRD)
     assert awarded.ranked is field[0]
     assert awarded.ranked.result.final == D("90.00")
+
+
+def test_reachable_ranks_of_count_tiers():
+    from app.scoring import reachable_ranks
+
+    tiers = [AwardTier("一等奖", count=1), AwardTier("二等奖", count=2), AwardTier("三等奖", count=3)]
+    assert reachable_ranks(tiers) == [(1, 1), (2, 3), (4, 6)]
+
+
+def test_reachable_ranks_after_a_minimum_or_a_percentage():
+    from app.scoring import reachable_ranks
+
+    tiers = [AwardTier("一等奖", count=1, minimum=D(90)), AwardTier("二等奖", count=2),
+             AwardTier("优秀奖", percent=D(10)), AwardTier("鼓励奖", count=5)]
+    # Rank 1 below 90 falls to 二等奖; the tiers from the percentage on depend on the field's size.
+    assert reachable_ranks(tiers) == [(1, 1), (1, 3), None, None]
+    assert reachable_ranks([]) == []

@@ -174,3 +174,71 @@ def test_advancing_zero_and_negative():
     assert advancing(field(), 0) == []
     with pytest.raises(ScoringError, match="non-negative integer"):
         advancing(field(), -1)
+
+
+# --- which tie-break decided ----------------------------------------------------------
+
+
+def decided(ranked):
+    return [(r.entry_id, r.rank, r.decided_by, r.shares_rank) for r in ranked]
+
+
+def test_a_rank_decided_by_the_final_names_no_tie_break():
+    ranked = rank(two_stage({"a": {"theory": "90", "practical": "90"}, "b": {"theory": "80", "practical": "80"}}),
+                  ["practical", "theory"])
+    assert decided(ranked) == [("a", 1, (), False), ("b", 2, (), False)]
+
+
+def test_the_first_tie_break_stage_is_named_when_it_decided():
+    results = two_stage({"a": {"theory": "90", "practical": "80"}, "b": {"theory": "80", "practical": "90"},
+                         "c": {"theory": "50", "practical": "50"}})
+    ranked = rank(results, ["practical", "theory"])
+    assert decided(ranked) == [("b", 1, ("practical",), False), ("a", 2, ("practical",), False),
+                               ("c", 3, (), False)]
+
+
+def test_every_stage_compared_is_named_when_a_later_one_decided():
+    stages = [("a", "40", "100"), ("b", "30", "100"), ("c", "30", "100")]
+    results = measured(stages, {
+        "x": {"a": "80", "b": "90", "c": "70"},  # 80, first tie-break a equal, b decides
+        "y": {"a": "80", "b": "70", "c": "90"},  # 80
+        "z": {"a": "90", "b": "70", "c": "70"},  # 36 + 21 + 21 = 78: no tie
+    })
+    ranked = rank(results, ["a", "b", "c"])
+    assert decided(ranked) == [("x", 1, ("a", "b"), False), ("y", 2, ("a", "b"), False), ("z", 3, (), False)]
+
+
+def test_an_entry_between_two_ties_names_the_deeper_comparison():
+    # Same final 80 for all three: stage a puts w ahead; x and y are equal on a, and b separates them.
+    results = measured([("a", "50", "100"), ("b", "25", "100"), ("c", "25", "100")], {
+        "w": {"a": "90", "b": "70", "c": "70"},
+        "x": {"a": "80", "b": "90", "c": "70"},
+        "y": {"a": "80", "b": "70", "c": "90"},
+    })
+    assert {r.final for r in results} == {D("80.00")}
+    ranked = rank(results, ["a", "b", "c"])
+    assert decided(ranked) == [("w", 1, ("a",), False), ("x", 2, ("a", "b"), False), ("y", 3, ("a", "b"), False)]
+    # With c before b, c decides between x and y instead (y ahead).
+    ranked = rank(results, ["a", "c"])
+    assert decided(ranked) == [("w", 1, ("a",), False), ("y", 2, ("a", "c"), False), ("x", 3, ("a", "c"), False)]
+
+
+def test_a_tie_no_stage_could_break_shares_the_rank_and_says_so():
+    results = two_stage({
+        "w": {"theory": "80", "practical": "90"},  # 85, practical higher
+        "x": {"theory": "90", "practical": "80"},  # 85
+        "y": {"theory": "90", "practical": "80"},  # 85, identical to x
+        "z": {"theory": "70", "practical": "70"},
+    })
+    ranked = rank(results, ["practical", "theory"])
+    assert decided(ranked) == [("w", 1, ("practical",), False), ("x", 2, ("practical",), True),
+                               ("y", 2, ("practical",), True), ("z", 4, (), False)]
+    # Without tie-break stages, equal finals simply share the rank.
+    assert decided(rank(results)) == [("w", 1, (), True), ("x", 1, (), True), ("y", 1, (), True),
+                                      ("z", 4, (), False)]
+
+
+def test_incomplete_entries_have_no_tie_break_note():
+    ranked = rank(two_stage({"a": {"theory": "80", "practical": None}, "b": {"theory": "80", "practical": "80"}}),
+                  ["practical"])
+    assert decided(ranked) == [("b", 1, (), False), ("a", None, (), False)]
