@@ -220,3 +220,53 @@ def published_competition(live_app, cast, *, code, unit_ids, contestant_id=None,
         bibs = sorted(entry.bib for entry in event.entries)
         mine = next((entry.id for entry in event.entries if contestant and entry.user_id == contestant.id), None)
         return event.code, bibs, mine
+
+
+PRACTICAL_CRITERIA = ["焊前准备", "坡口加工", "装配定位", "焊接参数选择", "打底焊", "填充焊", "盖面焊", "焊缝外观",
+                      "焊缝尺寸", "无损检测", "工件清理", "安全文明生产"]
+
+
+def running_competition(live_app, cast, *, code, entries=24):
+    """A competition under way: one event whose practical stage has twelve criteria (wider than a tablet),
+    `entries` entries of units B and C, the cast's five judges, no marks yet.
+
+    Returns (event id, stage id, bibs in grid order)."""
+    import random
+    from decimal import Decimal
+
+    from app.accounts.models import Organization, User
+    from app.competitions import demo, services
+    from app.competitions.models import CompetitionStatus as S
+    from app.extensions import db
+
+    with live_app.app_context():
+        staff = db.session.get(User, cast.staff[2])
+        judges = [db.session.get(User, user_id) for _, _, user_id in cast.judges]
+        units = [db.session.get(Organization, cast.units[key]) for key in ("B", "C")]
+        competition = services.save_competition(staff, None, code=code, name="海河工匠杯焊工技能竞赛", year=2026,
+                                                appeal_window_hours=24)
+        criteria = [(f"P{n}", name, Decimal(10), "judgement")
+                    for n, name in enumerate(PRACTICAL_CRITERIA, start=1)]
+        event = demo.build_event(staff, competition, code="HG", name="焊工", trade=None, entries=entries,
+                                 judges=judges, chief=None, units=units, rng=random.Random(code),
+                                 awards="一等奖:1;二等奖:2;三等奖:3",
+                                 stages=[("practical", "实际操作", Decimal(100), criteria)])
+        services.change_status(staff, competition, S.REGISTRATION)
+        services.change_status(staff, competition, S.RUNNING)
+        db.session.commit()
+        return event.id, event.stages[0].id, sorted(entry.bib for entry in event.entries)
+
+
+def stored_marks(live_app, judge_id, event_id):
+    """{(bib, criterion code): "value"} the judge has in the database for the event."""
+    import sqlalchemy as sa
+
+    from app.competitions.models import Criterion, Entry, Score
+    from app.extensions import db
+
+    with live_app.app_context():
+        rows = db.session.execute(
+            sa.select(Entry.bib, Criterion.code, Score.value).join(Entry, Entry.id == Score.entry_id)
+            .join(Criterion, Criterion.id == Score.criterion_id)
+            .where(Score.judge_id == judge_id, Entry.event_id == event_id)).all()
+        return {(bib, criterion): f"{value.normalize():f}" for bib, criterion, value in rows}
