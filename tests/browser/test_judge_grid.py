@@ -163,6 +163,18 @@ def test_an_expired_sign_in_is_said_in_the_cell_and_the_mark_saved_after_signing
         expect(page.locator("#competitions-grid-status")).to_be_hidden()
         expect(flashes(page)).to_have_count(0)
         assert stored_marks(live_app, judge_id, event_id) == {(bibs[0], "P1"): "7.5", (bibs[1], "P1"): "8"}
+
+        # Expired again; this time the judge reloads the page and signs in in the same tab: the mark
+        # typed before comes back into its cell and is saved.
+        page.context.clear_cookies()
+        expect(typed(page, bibs[2], 0, "9.5", "Tab")).to_have_class(UNSAVED)
+        page.reload()
+        expect(page).to_have_url(re.compile(r"/login\?next="))
+        sign_in(page, judge_login)
+        expect(page).to_have_url(url)
+        expect(grid_cell(page, bibs[2], 0).locator("input")).to_have_value("9.5")
+        expect(grid_cell(page, bibs[2], 0)).to_have_class(SAVED)
+        assert stored_marks(live_app, judge_id, event_id)[(bibs[2], "P1")] == "9.5"
         assert unexpected(page.console_errors) == []
     finally:
         page.context.close()
