@@ -156,3 +156,117 @@ def sign_sheet(page):
     post(page, page.get_by_test_id("sign"))
     expect(success(page)).to_be_visible()
     expect(page.get_by_test_id("sign")).to_have_count(0)
+
+
+# ---- data for pages that need a whole competition (set up with the app, not through the pages)
+
+# Real union names are long: these wrap a narrow column one character per line.
+LONG_UNITS = ("天津市滨海新区中新天津生态城管理委员会工会",
+              "中国石油天然气股份有限公司大港油田分公司第三采油厂工会",
+              "天津港（集团）有限公司第二港埠公司装卸作业队工会")
+
+
+def long_named_units(live_app):
+    """A federation → district union → the LONG_UNITS; returns their ids."""
+    from app.accounts import services
+    from app.accounts.models import OrgKind
+    from app.extensions import db
+
+    with live_app.app_context():
+        city = services.create_organization(SYSTEM, name="天津市总工会", kind=OrgKind.FEDERATION)
+        district = services.create_organization(SYSTEM, name="天津市滨海新区总工会", kind=OrgKind.DISTRICT, parent=city)
+        units = [services.create_organization(SYSTEM, name=name, kind=OrgKind.UNIT, parent=district)
+                 for name in LONG_UNITS]
+        db.session.commit()
+        return [unit.id for unit in units]
+
+
+def published_competition(live_app, cast, *, code, unit_ids, contestant_id=None, entries=8, final=True):
+    """A competition scored by the cast's five judges and chief, published: final results, or 公示 with the
+    appeal window open. The contestant (a user id) holds the first bib, HG001.
+
+    Returns (event code, bibs, the contestant's entry id)."""
+    import random
+    from datetime import timedelta
+
+    from app.accounts.models import Organization, User
+    from app.competitions import demo, publishing, services
+    from app.competitions.models import CompetitionStatus as S
+    from app.db import utcnow
+    from app.extensions import db
+
+    with live_app.app_context():
+        staff = db.session.get(User, cast.staff[2])
+        judges = [db.session.get(User, user_id) for _, _, user_id in cast.judges]
+        chief = db.session.get(User, cast.chief[2])
+        units = [db.session.get(Organization, unit_id) for unit_id in unit_ids]
+        contestant = db.session.get(User, contestant_id) if contestant_id else None
+        competition = services.save_competition(staff, None, code=code, name="滨海新区职工职业技能大赛",
+                                                edition="第十二届", year=2026, appeal_window_hours=72,
+                                                organisers="天津市滨海新区总工会、滨海新区人力资源和社会保障局")
+        event = demo.build_event(staff, competition, code="HG", name="焊工（电焊工）", trade=None, entries=entries,
+                                 judges=judges, chief=chief, units=units, rng=random.Random(code),
+                                 awards="一等奖:1;二等奖:2;三等奖:3", honour="推荐天津市五一劳动奖章",
+                                 contestants=[contestant] if contestant else ())
+        services.change_status(staff, competition, S.REGISTRATION)
+        services.change_status(staff, competition, S.RUNNING)
+        demo.fill_marks(staff, event, random.Random(code))
+        services.change_status(staff, competition, S.SCORING_CLOSED)
+        publishing.publish_provisional(staff, competition)
+        if final:
+            competition.appeal_deadline = utcnow() - timedelta(minutes=1)  # the 公示 window is over
+            publishing.publish_final(staff, competition)
+        db.session.commit()
+        bibs = sorted(entry.bib for entry in event.entries)
+        mine = next((entry.id for entry in event.entries if contestant and entry.user_id == contestant.id), None)
+        return event.code, bibs, mine
+
+
+PRACTICAL_CRITERIA = ["焊前准备", "坡口加工", "装配定位", "焊接参数选择", "打底焊", "填充焊", "盖面焊", "焊缝外观",
+                      "焊缝尺寸", "无损检测", "工件清理", "安全文明生产"]
+
+
+def running_competition(live_app, cast, *, code, entries=24):
+    """A competition under way: one event whose practical stage has twelve criteria (wider than a tablet),
+    `entries` entries of units B and C, the cast's five judges, no marks yet.
+
+    Returns (event id, stage id, bibs in grid order)."""
+    import random
+    from decimal import Decimal
+
+    from app.accounts.models import Organization, User
+    from app.competitions import demo, services
+    from app.competitions.models import CompetitionStatus as S
+    from app.extensions import db
+
+    with live_app.app_context():
+        staff = db.session.get(User, cast.staff[2])
+        judges = [db.session.get(User, user_id) for _, _, user_id in cast.judges]
+        units = [db.session.get(Organization, cast.units[key]) for key in ("B", "C")]
+        competition = services.save_competition(staff, None, code=code, name="海河工匠杯焊工技能竞赛", year=2026,
+                                                appeal_window_hours=24)
+        criteria = [(f"P{n}", name, Decimal(10), "judgement")
+                    for n, name in enumerate(PRACTICAL_CRITERIA, start=1)]
+        event = demo.build_event(staff, competition, code="HG", name="焊工", trade=None, entries=entries,
+                                 judges=judges, chief=None, units=units, rng=random.Random(code),
+                                 awards="一等奖:1;二等奖:2;三等奖:3",
+                                 stages=[("practical", "实际操作", Decimal(100), criteria)])
+        services.change_status(staff, competition, S.REGISTRATION)
+        services.change_status(staff, competition, S.RUNNING)
+        db.session.commit()
+        return event.id, event.stages[0].id, sorted(entry.bib for entry in event.entries)
+
+
+def stored_marks(live_app, judge_id, event_id):
+    """{(bib, criterion code): "value"} the judge has in the database for the event."""
+    import sqlalchemy as sa
+
+    from app.competitions.models import Criterion, Entry, Score
+    from app.extensions import db
+
+    with live_app.app_context():
+        rows = db.session.execute(
+            sa.select(Entry.bib, Criterion.code, Score.value).join(Entry, Entry.id == Score.entry_id)
+            .join(Criterion, Criterion.id == Score.criterion_id)
+            .where(Score.judge_id == judge_id, Entry.event_id == event_id)).all()
+        return {(bib, criterion): f"{value.normalize():f}" for bib, criterion, value in rows}
