@@ -149,12 +149,20 @@ def my_enrolments(user):
 
 def my_certificates(user):
     return db.session.scalars(
-        sa.select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_on.desc())
+        sa.select(Certificate).where(Certificate.user_id == user.id)
+        .options(joinedload(Certificate.superseded_by)).order_by(Certificate.issued_on.desc())
     ).all()
 
 
+def certificate(certificate_id):
+    """One certificate with the one that superseded it (its row shows that one's number)."""
+    return db.session.scalar(sa.select(Certificate).where(Certificate.id == certificate_id)
+                             .options(joinedload(Certificate.superseded_by)))
+
+
 def course_certificates(course_id):
-    return sa.select(Certificate).where(Certificate.course_id == course_id).order_by(Certificate.number)
+    return (sa.select(Certificate).where(Certificate.course_id == course_id)
+            .options(joinedload(Certificate.superseded_by)).order_by(Certificate.number))
 
 
 def managed_courses(base_id=None, q=None):

@@ -18,15 +18,16 @@ def awarded(live_app):
     from app.extensions import db, limiter
     from app.training import services
     from tests.factories import UserFactory
-    from tests.training.conftest import make_course
+    from tests.training.conftest import hold, make_course
 
     with live_app.app_context():
         limiter.reset()
         staff = UserFactory(username="peixun", name="周老师", roles=[Role.STAFF])
         course = make_course(staff)
         trainees = [UserFactory(username=login, name=name) for login, name in (("wxh", "魏小红"), ("zw", "张伟"))]
-        for trainee in trainees:
-            enrolment = services.enrol(trainee, course)
+        enrolments = [services.enrol(trainee, course) for trainee in trainees]
+        hold(course, started_days_ago=220)  # the course took place before its certificates were issued
+        for enrolment in enrolments:
             services.record_attempt(staff, enrolment, theory=Decimal(80), practical=Decimal(90), rate=Decimal(100))
         issued = services.issue_certificates(staff, course, today=date.today() - timedelta(days=200))
         db.session.commit()
