@@ -73,6 +73,22 @@ ENROLMENT_LABELS = {
     EnrolmentStatus.REJECTED: _l("Not accepted"),
 }
 
+# Where a trainee stands in a course, as 我的培训 shows it (rules.progress decides).
+PROGRESS_LABELS = {
+    "pending": ENROLMENT_LABELS[EnrolmentStatus.PENDING],
+    "waitlisted": ENROLMENT_LABELS[EnrolmentStatus.WAITLISTED],
+    "withdrawn": ENROLMENT_LABELS[EnrolmentStatus.WITHDRAWN],
+    "rejected": ENROLMENT_LABELS[EnrolmentStatus.REJECTED],
+    "cancelled": _l("Course cancelled"),
+    "enrolled": ENROLMENT_LABELS[EnrolmentStatus.ENROLLED],
+    "studying": _l("In training"),
+    "awaiting": _l("Waiting for the results"),
+    "passed": _l("Completed the course"),
+    "failed": _l("Did not pass"),
+    "certified": _l("Certificate issued"),
+    "revoked": _l("Certificate revoked"),
+}
+
 
 base_trade = sa.Table(
     "training_base_trade",

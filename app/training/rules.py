@@ -64,3 +64,37 @@ def assessment_day(ends_on, lesson_starts):
 def assessment_open(day, today):
     """Marks and certificates may be recorded on `today` (a day in China)."""
     return today >= day
+
+
+# ---- where a trainee stands in a course (我的培训)
+
+# 已报名 → 在学 → 待出成绩 → 已结业 / 未通过 → 已发证; the other enrolment states stay as they are.
+PROGRESS_STEPS = ("pending", "waitlisted", "withdrawn", "rejected", "cancelled", "enrolled", "studying", "awaiting",
+                  "passed", "failed", "certified", "revoked")
+ACTIVE = ("pending", "waitlisted", "enrolled")  # enrolment states that still hold or wait for a place
+
+
+def progress(status, course_cancelled, starts_on, ends_on, today, passed=None, certificate_state=None):
+    """One of PROGRESS_STEPS for an enrolment (`status`, a str enum value).
+
+    `passed` is the latest attempt's result (None before it is complete) and
+    `certificate_state` the state of the newest certificate of this course, if any.
+    """
+    if status in ("withdrawn", "rejected"):
+        return status
+    if status == "enrolled" and certificate_state is not None:
+        return "revoked" if certificate_state == "revoked" else "certified"
+    if status == "enrolled" and passed is not None:
+        return "passed" if passed else "failed"
+    if course_cancelled:
+        return "cancelled"
+    if status != "enrolled":  # waiting for approval or on the waitlist
+        return status
+    if today < starts_on:
+        return "enrolled"
+    return "studying" if today <= ends_on else "awaiting"
+
+
+def current(status, course_cancelled, ends_on, today):
+    """Still ahead or under way (the top of 我的培训), rather than done with."""
+    return status in ACTIVE and not course_cancelled and today <= ends_on

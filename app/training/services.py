@@ -167,12 +167,14 @@ def _free_seat(course_id):
 
 
 def enrol(actor, course, *, join_union=False, now=None, by_staff=False):
-    """Enrol `actor` (a seat, the waitlist, or a request for approval)."""
+    """Enrol `actor` (a seat, the waitlist, or a request for approval).
+
+    With `join_union`, a worker who is not a member also applies to join the union
+    (membership "applied", audited) once nothing stands in the way of the enrolment.
+    """
     now = now or utcnow()
     if not by_staff and not course.enrolment_open(now):
         raise DomainError(_l("Enrolment for this course is closed."))
-    if join_union and actor.membership_status == MembershipStatus.NONE:
-        apply_for_membership(actor)
     if not by_staff:
         check_eligible(course, actor)
     existing = db.session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
@@ -181,6 +183,8 @@ def enrol(actor, course, *, join_union=False, now=None, by_staff=False):
         raise DomainError(_l("You are already enrolled in this course."))
     if existing is not None and existing.status == E.REJECTED and not by_staff:
         raise DomainError(_l("Your earlier application to this course was not accepted."))
+    if join_union and actor.membership_status == MembershipStatus.NONE:
+        apply_for_membership(actor)
     if course.requires_approval and not by_staff:
         status = E.PENDING
     else:
