@@ -10,5 +10,6 @@ from app.training.certificates import CHECKIN_LABELS, STATE_LABELS  # noqa: E402
 from app.training.forms_classroom import MARK_LABELS  # noqa: E402
 
 labels.expose(LEVEL_LABELS=models.LEVEL_LABELS, ENROLMENT_LABELS=models.ENROLMENT_LABELS,
+              PROGRESS_LABELS=models.PROGRESS_LABELS,
               CERTIFICATE_STATE_LABELS=STATE_LABELS, CHECKIN_LABELS=CHECKIN_LABELS, MARK_LABELS=MARK_LABELS)
 personal_data.provide("training", exports.personal_data)

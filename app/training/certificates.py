@@ -4,7 +4,7 @@ Open Badges 3.0 document, PDFs and ZIPs, and the outcome check-ins.
 Verification is public and must be cheap. The rendered page, JSON and badge are
 kept in the shared cache (app/cache.py `cached_page`) per (code, language) under the
 certificate's stamp, and an unchanged client gets a 304. The stamp holds the
-certificate's state (valid / expired / revoked, worked out per request, so a
+certificate's state (valid / expired / superseded / revoked, worked out per request, so a
 certificate that expires overnight gets a new page at midnight) and its
 `updated_at`, which every change bumps. The row behind the stamp (one lookup on the
 unique `verify_code` index) is memoised per worker for at most a second
@@ -51,8 +51,16 @@ VOID_STAMP = "已撤销"
 STATE_LABELS = {
     "valid": _l("Valid"),
     "expired": _l("Expired"),
+    "superseded": _l("Superseded"),
     "revoked": _l("Revoked"),
 }
+
+
+
+def superseded_label(number):
+    """已被 <编号> 取代: the state of a certificate that a renewal replaced."""
+    return _l("Superseded by %(number)s", number=number)
+
 
 OPEN_BADGES_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -75,10 +83,12 @@ def mask_name(name):
     return "".join(char if i in keep or i not in letters else "*" for i, char in enumerate(chars))
 
 
-def state_of(status, expires_on, today=None):
-    """valid / expired / revoked, as Certificate.state() says, from plain column values."""
+def state_of(status, expires_on, today=None, superseded=False):
+    """valid / expired / superseded / revoked, as Certificate.state() says, from plain column values."""
     if status == CertificateStatus.REVOKED:
         return "revoked"
+    if superseded:
+        return "superseded"
     if expires_on is not None and (today or date.today()) > expires_on:
         return "expired"
     return "valid"
@@ -92,7 +102,8 @@ def _stamp_key(code):
 
 def _stamp_row(code):
     row = db.session.execute(
-        sa.select(Certificate.status, Certificate.updated_at, Certificate.expires_on)
+        sa.select(Certificate.status, Certificate.updated_at, Certificate.expires_on,
+                  Certificate.superseded_by_id.is_not(None))
         .where(Certificate.verify_code == code)
     ).first()
     return None if row is None else tuple(row)
@@ -117,13 +128,14 @@ def verification_stamp(code, today=None, with_time=False):
     row, as_of = cache.memo_entry(_stamp_key(code), lambda: _stamp_row(code))
     stamp = None
     if row is not None:
-        status, updated_at, expires_on = row
-        stamp = f"{state_of(status, expires_on, today)}.{int(updated_at.timestamp() * 1_000_000)}"
+        status, updated_at, expires_on, superseded = row
+        stamp = f"{state_of(status, expires_on, today, superseded)}.{int(updated_at.timestamp() * 1_000_000)}"
     return (stamp, as_of) if with_time else stamp
 
 
 def by_code(code, with_base=False):
-    query = sa.select(Certificate).where(Certificate.verify_code == code)
+    query = sa.select(Certificate).where(Certificate.verify_code == code).options(
+        joinedload(Certificate.superseded_by))
     if with_base:
         query = query.options(joinedload(Certificate.course).joinedload(Course.base))
     return db.session.scalar(query)
@@ -135,11 +147,16 @@ def verify_url(certificate):
 
 
 def verification(certificate, today=None):
-    """Everything the PDF prints (the holder's name masked), for the page and the JSON."""
+    """Everything the PDF prints (the holder's name masked), for the page and the JSON.
+
+    A renewed certificate names the one that replaced it, with the link to verify that one.
+    """
+    successor = certificate.superseded_by if certificate.superseded_by_id else None
+    state = certificate.state(today)
     return {
         "code": certificate.verify_code,
-        "state": certificate.state(today),
-        "state_label": STATE_LABELS[certificate.state(today)],
+        "state": state,
+        "state_label": superseded_label(successor.number) if state == "superseded" else STATE_LABELS[state],
         "title": certificate.title,
         "number": certificate.number,
         "holder": mask_name(certificate.holder_name),
@@ -153,6 +170,9 @@ def verification(certificate, today=None):
         "expires_on": certificate.expires_on,
         "revoked_at": certificate.revoked_at if certificate.status == CertificateStatus.REVOKED else None,
         "revoke_reason": certificate.revoke_reason if certificate.status == CertificateStatus.REVOKED else None,
+        "superseded_by": successor.number if successor else None,
+        "superseded_by_url": verify_url(successor) if successor else None,
+        "superseded_on": successor.issued_on if successor else None,
     }
 
 
@@ -178,6 +198,9 @@ def verification_json(certificate, today=None):
         "expires_on": facts["expires_on"].isoformat() if facts["expires_on"] else None,
         "revoked_at": facts["revoked_at"].isoformat() if facts["revoked_at"] else None,
         "revoke_reason": facts["revoke_reason"],
+        "superseded_by": None if facts["superseded_by"] is None else {
+            "number": facts["superseded_by"], "issued_on": facts["superseded_on"].isoformat(),
+            "verify_url": facts["superseded_by_url"]},
         "verify_url": verify_url(certificate),
         "badge_url": url_for("verify.badge", code=certificate.verify_code, _external=True),
     }
@@ -252,12 +275,27 @@ def open_badge(certificate, today=None):
         # flag says plainly what the verification page says.
         "revoked": certificate.status == CertificateStatus.REVOKED,
     }
+    valid_until = None
     if certificate.expires_on:
         # Valid through the whole expiry day, local time.
-        document["validUntil"] = datetime.combine(certificate.expires_on, time(23, 59, 59), LOCAL_TZ).isoformat()
+        valid_until = datetime.combine(certificate.expires_on, time(23, 59, 59), LOCAL_TZ)
+    if certificate.superseded_by_id is not None:  # ... or until its renewal took over
+        replaced = datetime.combine(certificate.superseded_by.issued_on, time.min, LOCAL_TZ)
+        valid_until = replaced if valid_until is None else min(valid_until, replaced)
+    if valid_until is not None:
+        document["validUntil"] = valid_until.isoformat()
     if certificate.status == CertificateStatus.REVOKED:
         document["revokedAt"] = certificate.revoked_at.isoformat()
         document["revocationReason"] = certificate.revoke_reason
+    if certificate.superseded_by_id is not None:
+        # Like "revoked": plain words for verifiers, pointing at the credential that replaced this one.
+        successor = certificate.superseded_by
+        document["superseded"] = True
+        document["supersededBy"] = {
+            "id": url_for("verify.badge", code=successor.verify_code, _external=True),
+            "licenseNumber": successor.number,
+            "validFrom": _local_midnight(successor.issued_on),
+        }
     return document
 
 
@@ -376,8 +414,3 @@ def outcomes_by_certificate(certificate_ids):
     for outcome in db.session.scalars(sa.select(Outcome).where(Outcome.certificate_id.in_(list(certificate_ids)))):
         found.setdefault(outcome.certificate_id, {})[outcome.months] = outcome
     return found
-
-
-def renewed_ids(certificates):
-    """Ids of the certificates (among these) that a later one renewed."""
-    return {c.renewed_from_id for c in certificates if c.renewed_from_id is not None}

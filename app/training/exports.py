@@ -12,6 +12,7 @@ They are read side and would sit well in queries.py.
 """
 import io
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,7 +25,8 @@ from app.accounts.exports import parse_mobile
 from app.accounts.models import IDENTITY_TAG_LABELS, MEMBERSHIP_LABELS, User
 from app.errors import DomainError
 from app.extensions import db
-from app.training import queries, services
+from app.db import utcnow
+from app.training import queries, rules, services
 from app.training.models import (
     ENROLMENT_LABELS,
     Attempt,
@@ -71,14 +73,35 @@ class AttendanceGrid:
     enrolments: list
     marks: dict  # (lesson id, enrolment id) → True / False; missing = not marked yet
     rates: dict  # enrolment id → percent (Decimal) or None without lessons
+    opens_at: dict  # lesson id → when its attendance opens, for the lessons still to come
 
 
-def attendance_grid(course):
+def attendance_grid(course, now=None):
     """Enrolled trainees × lessons. `course` comes from queries.course (lessons loaded)."""
     enrolments = queries.enrolled(course.id)
     return AttendanceGrid(course=course, lessons=list(course.lessons), enrolments=enrolments,
                           marks=attendance_marks(course.id),
-                          rates=services.attendance_rate(course, [e.id for e in enrolments]))
+                          rates=services.attendance_rate(course, [e.id for e in enrolments]),
+                          opens_at=lessons_to_come(course, now))
+
+
+def lessons_to_come(course, now=None):
+    """lesson id → the moment its attendance opens, for the lessons whose attendance cannot be taken yet."""
+    now = now or utcnow()
+    return {lesson.id: rules.attendance_opens_at(lesson.starts_at) for lesson in course.lessons
+            if not rules.attendance_open(lesson.starts_at, now)}
+
+
+def marks_open_on(course, now=None):
+    """The assessment day while marks cannot be recorded yet, else None (the pages say so)."""
+    day = services.course_assessment_day(course)
+    return None if rules.assessment_open(day, rules.local_date(now or utcnow())) else day
+
+
+def certificates_open_on(course, today=None):
+    """The assessment day while certificates cannot be issued yet (as services.issue_certificates), else None."""
+    day = services.course_assessment_day(course)
+    return None if rules.assessment_open(day, today or date.today()) else day
 
 
 @dataclass
@@ -282,6 +305,7 @@ def import_marks(actor, course, result):
     before the caller decides: when `result` has any error, it rolls back.
     An empty mark cell keeps the mark already recorded.
     """
+    services.check_marks_open(course)  # the whole workbook waits for the assessment day
     found = _resolve(course.id, result)
     rows = {row.enrolment.id: row for row in mark_rows(course, list(found.values()))}
     changed = 0

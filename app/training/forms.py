@@ -37,7 +37,7 @@ class CatalogFilterForm(Form):
 
 
 class EnrolForm(Form):
-    join_union = BooleanField(_l("I would also like to join the trade union"))
+    join_union = BooleanField(_l("Also apply to join the union"))
 
 
 class BaseForm(Form):

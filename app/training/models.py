@@ -73,6 +73,22 @@ ENROLMENT_LABELS = {
     EnrolmentStatus.REJECTED: _l("Not accepted"),
 }
 
+# Where a trainee stands in a course, as 我的培训 shows it (rules.progress decides).
+PROGRESS_LABELS = {
+    "pending": ENROLMENT_LABELS[EnrolmentStatus.PENDING],
+    "waitlisted": ENROLMENT_LABELS[EnrolmentStatus.WAITLISTED],
+    "withdrawn": ENROLMENT_LABELS[EnrolmentStatus.WITHDRAWN],
+    "rejected": ENROLMENT_LABELS[EnrolmentStatus.REJECTED],
+    "cancelled": _l("Course cancelled"),
+    "enrolled": ENROLMENT_LABELS[EnrolmentStatus.ENROLLED],
+    "studying": _l("In training"),
+    "awaiting": _l("Waiting for the results"),
+    "passed": _l("Completed the course"),
+    "failed": _l("Did not pass"),
+    "certified": _l("Certificate issued"),
+    "revoked": _l("Certificate revoked"),
+}
+
 
 base_trade = sa.Table(
     "training_base_trade",
@@ -278,9 +294,14 @@ class Certificate(TimestampMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
     renewed_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_certificate.id"))
+    # Set on the old certificate when a renewal replaces it: it then verifies as "superseded by <number>".
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_certificate.id"))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+    # Pages load it with the certificate (queries.py); templates never query it on their own.
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id], foreign_keys=[superseded_by_id],
+                                                               lazy="raise_on_sql")
 
     def held_by(self, user):
         return self.user_id == user.id
@@ -290,8 +311,11 @@ class Certificate(TimestampMixin, db.Model):
         return self.held_by(user) or is_staff(user)
 
     def state(self, today=None):
+        """valid / expired / superseded (a renewal replaced it) / revoked, the strongest first."""
         if self.status == CertificateStatus.REVOKED:
             return "revoked"
+        if self.superseded_by_id is not None:
+            return "superseded"
         if self.expires_on is not None and (today or date.today()) > self.expires_on:
             return "expired"
         return "valid"

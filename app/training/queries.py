@@ -1,4 +1,5 @@
 """Read side of training: select() builders shared by pages, exports and tests."""
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -7,7 +8,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app import cache
 from app.accounts.models import User
 from app.extensions import db
+from app.training import rules
 from app.training.models import (
+    Attempt,
     BaseStatus,
     Certificate,
     Course,
@@ -147,14 +150,62 @@ def my_enrolments(user):
     ).unique().all()
 
 
+@dataclass(frozen=True)
+class MyCourse:
+    """One line of 我的培训: the enrolment, where the trainee stands, and the certificate if any."""
+
+    enrolment: Enrolment
+    progress: str  # one of rules.PROGRESS_STEPS
+    current: bool  # still ahead or under way
+    certificate: Certificate | None
+
+
+def my_training(user, today=None):
+    """A trainee's courses: those ahead or under way first (soonest first), then the rest (latest first).
+
+    Three queries whatever the number of courses: enrolments with courses and bases,
+    latest attempts, certificates.
+    """
+    today = today or date.today()
+    enrolments = my_enrolments(user)
+    passed = dict(db.session.execute(
+        sa.select(Attempt.enrolment_id, Attempt.passed).where(Attempt.enrolment_id.in_([e.id for e in enrolments]))
+        .order_by(Attempt.enrolment_id, Attempt.number)).all()) if enrolments else {}  # the latest attempt wins
+    newest = {c.course_id: c for c in db.session.scalars(
+        sa.select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_on, Certificate.id))}
+    lines = []
+    for enrolment in enrolments:
+        course, certificate = enrolment.course, newest.get(enrolment.course_id)
+        cancelled = course.status == CourseStatus.CANCELLED
+        lines.append(MyCourse(
+            enrolment=enrolment,
+            progress=rules.progress(enrolment.status.value, cancelled, course.starts_on, course.ends_on, today,
+                                    passed.get(enrolment.id), certificate.state(today) if certificate else None),
+            current=rules.current(enrolment.status.value, cancelled, course.ends_on, today),
+            certificate=certificate))
+    ahead = sorted((line for line in lines if line.current),
+                   key=lambda line: (line.enrolment.course.starts_on, line.enrolment.id))
+    done = sorted((line for line in lines if not line.current),
+                  key=lambda line: (line.enrolment.course.starts_on, line.enrolment.id), reverse=True)
+    return ahead + done
+
+
 def my_certificates(user):
     return db.session.scalars(
-        sa.select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_on.desc())
+        sa.select(Certificate).where(Certificate.user_id == user.id)
+        .options(joinedload(Certificate.superseded_by)).order_by(Certificate.issued_on.desc())
     ).all()
 
 
+def certificate(certificate_id):
+    """One certificate with the one that superseded it (its row shows that one's number)."""
+    return db.session.scalar(sa.select(Certificate).where(Certificate.id == certificate_id)
+                             .options(joinedload(Certificate.superseded_by)))
+
+
 def course_certificates(course_id):
-    return sa.select(Certificate).where(Certificate.course_id == course_id).order_by(Certificate.number)
+    return (sa.select(Certificate).where(Certificate.course_id == course_id)
+            .options(joinedload(Certificate.superseded_by)).order_by(Certificate.number))
 
 
 def managed_courses(base_id=None, q=None):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -21,7 +22,15 @@ from app.accounts.services import apply_for_membership
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.training.rules import attendance_met, attendance_percent
+from app.training.rules import (
+    assessment_day,
+    assessment_open,
+    attendance_met,
+    attendance_open,
+    attendance_opens_at,
+    attendance_percent,
+    local_date,
+)
 from app.scoring import round_half_up
 from app.training.models import (
     Attempt,
@@ -158,12 +167,14 @@ def _free_seat(course_id):
 
 
 def enrol(actor, course, *, join_union=False, now=None, by_staff=False):
-    """Enrol `actor` (a seat, the waitlist, or a request for approval)."""
+    """Enrol `actor` (a seat, the waitlist, or a request for approval).
+
+    With `join_union`, a worker who is not a member also applies to join the union
+    (membership "applied", audited) once nothing stands in the way of the enrolment.
+    """
     now = now or utcnow()
     if not by_staff and not course.enrolment_open(now):
         raise DomainError(_l("Enrolment for this course is closed."))
-    if join_union and actor.membership_status == MembershipStatus.NONE:
-        apply_for_membership(actor)
     if not by_staff:
         check_eligible(course, actor)
     existing = db.session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
@@ -172,6 +183,8 @@ def enrol(actor, course, *, join_union=False, now=None, by_staff=False):
         raise DomainError(_l("You are already enrolled in this course."))
     if existing is not None and existing.status == E.REJECTED and not by_staff:
         raise DomainError(_l("Your earlier application to this course was not accepted."))
+    if join_union and actor.membership_status == MembershipStatus.NONE:
+        apply_for_membership(actor)
     if course.requires_approval and not by_staff:
         status = E.PENDING
     else:
@@ -260,14 +273,34 @@ def decide(actor, enrolment, approve):
     return enrolment
 
 
-# ---- attendance and assessment
+# ---- attendance and assessment (never before they happen: see rules.py)
 
 
-def mark_attendance(actor, lesson, enrolment, present):
+def check_attendance_open(lesson, now=None):
+    """Refuse attendance of a lesson that has not begun (it opens half an hour before)."""
+    if not attendance_open(lesson.starts_at, now or utcnow()):
+        raise DomainError(_l("This lesson has not started yet: its attendance can be taken from %(time)s.",
+                             time=format_datetime(attendance_opens_at(lesson.starts_at), "yyyy-MM-dd HH:mm")))
+
+
+def course_assessment_day(course):
+    return assessment_day(course.ends_on, [lesson.starts_at for lesson in course.lessons])
+
+
+def check_marks_open(course, now=None):
+    """Refuse marks (and re-sits) before the day of the course's assessment."""
+    day = course_assessment_day(course)
+    if not assessment_open(day, local_date(now or utcnow())):
+        raise DomainError(_l("The assessment of this course is on %(date)s: marks can be recorded from that day.",
+                             date=format_date(day, "yyyy-MM-dd")))
+
+
+def mark_attendance(actor, lesson, enrolment, present, now=None):
     from app.db import upsert
 
     if enrolment.course_id != lesson.course_id or enrolment.status != E.ENROLLED:
         raise DomainError(_l("This person is not enrolled in the course."))
+    check_attendance_open(lesson, now)
     upsert(db.session, Attendance.__table__,
            {"lesson_id": lesson.id, "enrolment_id": enrolment.id, "present": bool(present),
             "marked_by_id": getattr(actor, "id", None), "marked_at": utcnow()},
@@ -277,10 +310,11 @@ def mark_attendance(actor, lesson, enrolment, present):
     _recheck_result(actor, enrolment)
 
 
-def mark_lesson_present(actor, lesson, enrolments):
+def mark_lesson_present(actor, lesson, enrolments, now=None):
     """Everyone enrolled was there: one call for the whole lesson column."""
+    check_attendance_open(lesson, now)  # said once, even for a course nobody is enrolled in
     for enrolment in enrolments:
-        mark_attendance(actor, lesson, enrolment, True)
+        mark_attendance(actor, lesson, enrolment, True, now)
 
 
 def _certified(enrolment):
@@ -325,11 +359,12 @@ def assessment_total(course, theory, practical):
     return round_half_up((theory * course.theory_weight + practical * course.practical_weight) / 100)
 
 
-def record_attempt(actor, enrolment, *, theory, practical, resit=False, rate=None):
+def record_attempt(actor, enrolment, *, theory, practical, resit=False, rate=None, now=None):
     """Marks of the latest attempt (or a new attempt for a re-sit); total and pass/fail follow."""
     course = enrolment.course
     if enrolment.status != E.ENROLLED:
         raise DomainError(_l("This person is not enrolled in the course."))
+    check_marks_open(course, now)
     for value, field in ((theory, "theory"), (practical, "practical")):
         if value is not None and not (Decimal(0) <= value <= Decimal(100)):
             raise DomainError(_l("Marks are between 0 and 100."), field)
@@ -390,6 +425,10 @@ def issue_certificates(actor, course, today=None):
     if not course.certificate_name:
         raise DomainError(_l("This course does not lead to a certificate."))
     today = today or date.today()
+    day = course_assessment_day(course)
+    if not assessment_open(day, today):
+        raise DomainError(_l("The assessment of this course is on %(date)s: certificates can be issued from that day.",
+                             date=format_date(day, "yyyy-MM-dd")))
     passed = db.session.execute(
         sa.select(Enrolment, Attempt).join(Attempt, Attempt.enrolment_id == Enrolment.id)
         .where(Enrolment.course_id == course.id, Attempt.passed.is_(True))
@@ -441,8 +480,21 @@ def renew_certificate(actor, certificate, today=None):
     if db.session.scalar(sa.select(Certificate.id).where(Certificate.renewed_from_id == certificate.id)):
         raise DomainError(_l("This certificate was already renewed."))
     today = today or date.today()
-    return _new_certificate(actor, certificate.course, certificate.user, None, awarded_on=certificate.awarded_on,
-                            issued_on=today, renewed_from=certificate, holder_name=certificate.holder_name)
+    renewal = _new_certificate(actor, certificate.course, certificate.user, None, awarded_on=certificate.awarded_on,
+                               issued_on=today, renewed_from=certificate, holder_name=certificate.holder_name)
+    # One valid certificate at a time: the old one now verifies as "superseded by <number>".
+    # Conditional, so two staff renewing at once cannot both replace it.
+    before = certificate.state(today)
+    replaced = db.session.execute(
+        sa.update(Certificate).where(Certificate.id == certificate.id, Certificate.superseded_by_id.is_(None))
+        .values(superseded_by_id=renewal.id).execution_options(synchronize_session=False))
+    if replaced.rowcount != 1:
+        raise DomainError(_l("This certificate was already renewed."))
+    certificate.superseded_by_id = renewal.id  # the same value through the ORM: this worker forgets its stamp
+    db.session.flush()
+    audit.record(actor, "certificate.supersede", certificate, before={"state": before},
+                 after={"state": "superseded", "superseded_by": renewal.number})
+    return renewal
 
 
 # ---- outcomes

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app import cache, htmx
 from app.access import is_staff, public, require, signed_in
 from app.accounts import queries as account_queries
+from app.accounts.models import MembershipStatus
 from app.errors import DomainError
 from app.extensions import db
 from app.training import bp, forms, queries, services
@@ -71,7 +72,7 @@ def course(course_id):
         enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
                                                                  Enrolment.user_id == current_user.id))
     position = services.waitlist_position(enrolment) if enrolment else None
-    return htmx.render("training/course.html", course=course, enrolment=enrolment, position=position, enrol_form=forms.EnrolForm())
+    return htmx.render("training/course.html", course=course, enrolment=enrolment, position=position)
 
 
 @bp.route("/courses/<int:course_id>/enrol", methods=["POST"])
@@ -97,15 +98,19 @@ def enrol(course_id):
                 "one frees up.", n=services.waitlist_position(enrolment)), "info")
     else:
         flash(_("Your application was sent; the training base will confirm it."), "info")
+    if form.join_union.data and current_user.membership_status == MembershipStatus.APPLIED:
+        flash(_("Your application to join the union was sent. Union staff will contact you."), "info")
     return redirect(url_for("training.my_training"), code=303)
 
 
 @bp.route("/my/")
 @signed_in
 def my_training():
-    enrolments = queries.my_enrolments(current_user)
-    positions = {e.id: services.waitlist_position(e) for e in enrolments if e.status == EnrolmentStatus.WAITLISTED}
-    return htmx.render("training/my.html", enrolments=enrolments, positions=positions)
+    lines = queries.my_training(current_user)
+    positions = {line.enrolment.id: services.waitlist_position(line.enrolment) for line in lines
+                 if line.progress == "waitlisted"}
+    return htmx.render("training/my.html", current=[line for line in lines if line.current],
+                       earlier=[line for line in lines if not line.current], positions=positions)
 
 
 @bp.route("/my/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])

@@ -6,7 +6,6 @@ import json
 from datetime import date
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -32,7 +31,7 @@ from app import cache, htmx, jobs
 from app.access import public, require, roles, signed_in
 from app.errors import DomainError, show_on_form
 from app.extensions import db
-from app.training import bp, certificates, queries, services, tasks, verify_bp
+from app.training import bp, certificates, exports, queries, services, tasks, verify_bp
 from app.training.models import Certificate, CertificateStatus, Course
 
 # ---------------------------------------------------------------- forms
@@ -70,7 +69,7 @@ def _course_page(course, revoke_forms=None):
     rows = db.session.scalars(queries.course_certificates(course.id)).all()
     return htmx.render(
         "training/certificates/course.html", "table", course=course, certificates=rows,
-        renewed=certificates.renewed_ids(rows), today=date.today(), revoke_forms=revoke_forms or {},
+        today=date.today(), revoke_forms=revoke_forms or {}, issue_from=exports.certificates_open_on(course),
         # The course tabs link to the classroom pages; shown once those routes exist.
         course_tabs="training.assessment" in current_app.view_functions,
     )
@@ -103,7 +102,9 @@ def issue_certificates(course_id):
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
 @roles("staff")
 def revoke_certificate(certificate_id):
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = queries.certificate(certificate_id)
+    if certificate is None:
+        abort(404)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -120,17 +121,13 @@ def revoke_certificate(certificate_id):
             return _revoked_row_or_list(certificate)
     # The form again, with its error in place (200, so htmx swaps it).
     if htmx.is_htmx():
-        renewed = {certificate.id} if db.session.scalar(
-            sa.select(Certificate.id).where(Certificate.renewed_from_id == certificate.id)) else set()
-        return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
-                        renewed=renewed, form=form)
+        return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(), form=form)
     return _course_page(certificate.course, revoke_forms={certificate.id: form})
 
 
 def _revoked_row_or_list(certificate):
     if htmx.is_htmx():
-        return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(),
-                        renewed=set(), form=None)
+        return _partial("training/certificates/_row.html", certificate=certificate, today=date.today(), form=None)
     return redirect(url_for("training.course_certificates", course_id=certificate.course_id), code=303)
 
 
@@ -210,7 +207,7 @@ def _my_page(failed=None, card_errors=None):
     today = date.today()
     cards = [(c, certificates.checkins(c, outcomes.get(c.id, {}), today)) for c in mine]
     return htmx.render("training/certificates/my.html", cards=cards, today=today,
-                       numbers={c.id: c.number for c in mine}, renewed=certificates.renewed_ids(mine),
+                       numbers={c.id: c.number for c in mine},
                        form_for=_outcome_forms(failed), card_errors=card_errors or {})
 
 

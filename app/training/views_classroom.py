@@ -96,7 +96,8 @@ def attendance_mark(course_id, lesson_id, enrolment_id):
     return htmx.render("training/classroom/_attendance_cell.html",
                        **_context(course, lesson=lesson, enrolment=enrolment,
                                   present=marks.get((lesson.id, enrolment.id)), error=error, saved=error is None,
-                                  rate=rate, oob_rate=error is None))
+                                  rate=rate, oob_rate=error is None,
+                                  opens_at=exports.lessons_to_come(course).get(lesson.id)))
 
 
 @bp.route("/courses/<int:course_id>/attendance/<int:lesson_id>/all-present", methods=["POST"])
@@ -124,7 +125,7 @@ def attendance_all_present(course_id, lesson_id):
 def _assessment_page(course, errors=None, typed=None):
     return htmx.render("training/classroom/assessment.html", "grid",
                        **_context(course, rows=exports.assessment_rows(course), errors=errors or {},
-                                  typed=typed or {}))
+                                  typed=typed or {}, marks_from=exports.marks_open_on(course)))
 
 
 def _record(row, theory, practical):
@@ -199,7 +200,8 @@ def assessment_cell(course_id):
     row = exports.mark_rows(course, [enrolment])[0]
     return htmx.render("training/classroom/_mark_cell.html",
                        **_context(course, row=row, field=field, error=error, saved=error is None,
-                                  value=raw if error else row.mark(field), oob_summary=True))
+                                  value=raw if error else row.mark(field), oob_summary=True,
+                                  marks_from=exports.marks_open_on(course)))
 
 
 @bp.route("/courses/<int:course_id>/assessment/<int:enrolment_id>/resit", methods=["POST"])
@@ -227,7 +229,8 @@ def assessment_resit(course_id, enrolment_id):
                                 _anchor=f"training-row-{enrolment.id}"), code=303)
     row = exports.mark_rows(course, [enrolment])[0]
     return htmx.render("training/classroom/_assessment_row.html",
-                       **_context(course, row=row, errors={}, typed={}, flash_oob=True))
+                       **_context(course, row=row, errors={}, typed={}, flash_oob=True,
+                                  marks_from=exports.marks_open_on(course)))
 
 
 # ---- marks import
@@ -251,7 +254,7 @@ def assessment_import(course_id):
     def render(imported=None, report_token=None):
         return htmx.render("training/classroom/import.html", "form",
                            **_context(course, form=form, result=imported and imported.results[0],
-                                      report_token=report_token))
+                                      report_token=report_token, marks_from=exports.marks_open_on(course)))
 
     return imports.excel_import(form, run, render)
 

@@ -1,7 +1,7 @@
 """Competitions: the reason staff give for publishing final results without 公示
 
 Revision ID: b5d2e8a41c07
-Revises: 7c1e2a9b4d30
+Revises: a74b2120e2f5
 Create Date: 2026-12-03 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5d2e8a41c07'
-down_revision = '7c1e2a9b4d30'
+down_revision = 'a74b2120e2f5'
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from tests.browser.training_helpers import (
     course_card,
     exactly,
     label,
+    membership_of,
     move_course_into_the_past,
     pdf_qr,
     pdf_text,
@@ -44,7 +45,7 @@ REVOKE_REASON = "考核材料存在代考情况，经核实撤销"
 
 def test_training_from_catalog_to_revoked_certificate(live_server, live_app, browser, page, tmp_path):
     from app.training.certificates import STATE_LABELS
-    from app.training.models import ENROLMENT_LABELS, EnrolmentStatus as E
+    from app.training.models import ENROLMENT_LABELS, PROGRESS_LABELS, EnrolmentStatus as E
 
     base = live_server.url
     setup = set_up_training(live_app)
@@ -78,19 +79,24 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         expect(success(a)).to_contain_text(WELDING)
         expect(a.get_by_test_id(f"enrolment-{course_id}")).to_have_text(exactly(enrolled))
 
-        # ---- Trainee B registers and finds the course full: the card offers the waitlist.
+        # ---- Trainee B registers and finds the course full: the card offers the waitlist, and the union.
         b = device(PHONE)
         register(b, base, *TRAINEE_B, next_path="/training/")
         card = course_card(b, course_id)
         expect(b.get_by_test_id(f"seats-{course_id}")).to_have_text(exactly(says(live_app, "Full — join the waitlist")))
+        card.get_by_test_id(f"join-union-{course_id}").check()
+        assert b.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # 390 px wide
         post(b, card.get_by_test_id(f"enrol-{course_id}"))
         expect(b).to_have_url(f"{base}/training/my/")
-        expect(b.locator("#flash .flash-info")).to_have_text(exactly(says(
+        expect(b.locator("#flash .flash-info").first).to_have_text(exactly(says(
             live_app, "The course is full: you are number %(n)s on the waitlist. You get the seat automatically "
                       "when one frees up.", n=1)))
         b_status = b.get_by_test_id(f"enrolment-{course_id}")
         expect(b_status.locator(".badge")).to_have_text(exactly(waitlisted))
         expect(b_status).to_contain_text(says(live_app, "number %(n)s on the waitlist", n=1))
+        expect(b.locator("#flash")).to_contain_text(says(
+            live_app, "Your application to join the union was sent. Union staff will contact you."))
+        assert membership_of(live_app, TRAINEE_B[1]) == "applied"
 
         # ---- A withdraws; B gets the seat without doing anything.
         post(a, a.get_by_test_id(f"withdraw-{course_id}"))
@@ -151,6 +157,12 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         expect(row.locator("td").nth(1)).to_have_text(TRAINEE_B[0])
         expect(row.locator(".cert-state-valid")).to_have_text(label(live_app, STATE_LABELS["valid"]))
         verify_path = row.locator("a[href^='/verify/']").get_attribute("href")
+
+        # B's own page (a phone) says where B stands: certificate issued, with its number; nothing overflows.
+        b.goto(f"{base}/training/my/")
+        expect(b_status.locator(".badge")).to_have_text(exactly(label(live_app, PROGRESS_LABELS["certified"])))
+        expect(b_status).to_contain_text(number)
+        assert b.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
         # B finds the same certificate under "My certificates", downloads the PDF, and its QR is that address.
         b.goto(f"{base}/training/my/certificates")

@@ -106,6 +106,17 @@ def move_course_into_the_past(live_app, course_id, days=7):
         db.session.commit()
 
 
+def membership_of(live_app, mobile):
+    """A person's union membership status ("none", "applied", "member"), read from the database."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import User
+    from app.extensions import db
+
+    with live_app.app_context():
+        return db.session.scalar(sa.select(User.membership_status).where(User.mobile == mobile)).value
+
+
 def revoked_on(live_app, number):
     """The day the certificate was revoked, as the pages print it (Xuzhou time, yyyy-MM-dd)."""
     import sqlalchemy as sa

@@ -14,12 +14,20 @@ from sqlalchemy import event
 from app.training import services
 from app.training.certificates import add_months, mask_name
 from app.training.models import Certificate, Outcome
+from tests.training.conftest import hold
 
 D = Decimal
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 # ---------------------------------------------------------------- helpers (shared with the PDF tests)
+
+@pytest.fixture()
+def welding(welding):
+    """The welding course after it took place: attendance, marks and certificates come after the lessons."""
+    hold(welding["course"])
+    return welding
+
 
 def pass_trainees(welding, enrolments=None):
     """Marks for the given enrolments (default: the three seated trainees), all passing."""
@@ -28,7 +36,12 @@ def pass_trainees(welding, enrolments=None):
 
 
 def issue(db, welding, today=None):
-    """Certificates for everyone who passed, issued (on `today`) and committed."""
+    """Certificates for everyone who passed, issued (on `today`) and committed.
+
+    A certificate comes after the course: one issued `today` in the past is of a course held before that.
+    """
+    if today is not None:
+        hold(welding["course"], started_days_ago=(date.today() - today).days + 20)
     issued = services.issue_certificates(welding["staff"], welding["course"], today=today)
     db.session.commit()
     return issued
@@ -240,6 +253,51 @@ def test_renewal_keeps_the_award_date_and_expires_later(client, db, welding, log
     client.post(f"/training/certificates/{renewed.id}/renew?lang=en")
     assert "A revoked certificate cannot be renewed." in text_of(
         client.get(f"/training/courses/{welding['course'].id}/certificates"))
+
+
+def test_renewing_a_valid_certificate_supersedes_it_everywhere(client, db, welding, login):
+    from app.audit import AuditEvent
+
+    pass_trainees(welding, welding["enrolments"][:1])
+    (original,) = issue(db, welding, today=date.today() - timedelta(days=400))  # valid for three years
+    old_url = f"/verify/{original.verify_code}"
+    etag = client.get(old_url).headers["ETag"]
+    login("staff")
+    assert client.post(f"/training/certificates/{original.id}/renew").status_code == 303
+    renewed = db.session.scalar(sa.select(Certificate).where(Certificate.renewed_from_id == original.id))
+    db.session.refresh(original)
+    assert original.superseded_by_id == renewed.id
+    assert (original.state(), renewed.state()) == ("superseded", "valid")  # one valid certificate, not two
+
+    # The old certificate's page, JSON and badge say what replaced it; the page is not served from the cache.
+    response = client.get(f"{old_url}?lang=en")
+    assert response.headers["ETag"] != etag
+    page = text_of(response)
+    assert 'data-state="superseded"' in page and "This certificate was replaced by a renewal." in page
+    assert f"Superseded by {renewed.number}" in page and f'href="http://localhost/verify/{renewed.verify_code}"' in page
+    assert f"已被 {renewed.number} 取代" in text_of(client.get(f"{old_url}?lang=zh"))
+    data = client.get(f"{old_url}.json?lang=en").get_json()
+    assert (data["status"], data["valid"], data["status_label"]) == ("superseded", False,
+                                                                      f"Superseded by {renewed.number}")
+    assert data["superseded_by"] == {"number": renewed.number, "issued_on": date.today().isoformat(),
+                                     "verify_url": f"http://localhost/verify/{renewed.verify_code}"}
+    badge = client.get(f"{old_url}/badge.json").get_json()
+    assert badge["superseded"] is True and badge["revoked"] is False
+    assert badge["supersededBy"]["licenseNumber"] == renewed.number
+    assert badge["supersededBy"]["id"] == f"http://localhost/verify/{renewed.verify_code}/badge.json"
+    assert badge["validUntil"] == f"{date.today().isoformat()}T00:00:00+08:00"  # until the renewal took over
+    assert client.get(f"/verify/{renewed.verify_code}.json").get_json()["status"] == "valid"
+
+    # Lists: the staff list and the holder's own page.
+    staff_page = text_of(client.get(f"/training/courses/{welding['course'].id}/certificates?lang=en"))
+    row = re.search(rf'<tr id="training-certificate-{original.id}".*?</tr>', staff_page, re.S).group(0)
+    assert f"Superseded by {renewed.number}" in row and "/renew" not in row
+    login(welding["trainees"][0])
+    mine = text_of(client.get("/training/my/certificates?lang=en"))
+    assert f"Superseded by {renewed.number}" in mine and mine.count("cert-state-valid") == 1
+
+    audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certificate.supersede"))
+    assert audit.object_id == str(original.id) and audit.after["superseded_by"] == renewed.number
 
 
 # ---------------------------------------------------------------- access
@@ -518,6 +576,7 @@ def test_verification_json(client, db, certified):
         "expires_on": certificate.expires_on.isoformat(),
         "revoked_at": None,
         "revoke_reason": None,
+        "superseded_by": None,
         "verify_url": f"http://localhost/verify/{certificate.verify_code}",
         "badge_url": f"http://localhost/verify/{certificate.verify_code}/badge.json",
     }

@@ -18,15 +18,16 @@ def awarded(live_app):
     from app.extensions import db, limiter
     from app.training import services
     from tests.factories import UserFactory
-    from tests.training.conftest import make_course
+    from tests.training.conftest import hold, make_course
 
     with live_app.app_context():
         limiter.reset()
         staff = UserFactory(username="peixun", name="周老师", roles=[Role.STAFF])
         course = make_course(staff)
         trainees = [UserFactory(username=login, name=name) for login, name in (("wxh", "魏小红"), ("zw", "张伟"))]
-        for trainee in trainees:
-            enrolment = services.enrol(trainee, course)
+        enrolments = [services.enrol(trainee, course) for trainee in trainees]
+        hold(course, started_days_ago=220)  # the course took place before its certificates were issued
+        for enrolment in enrolments:
             services.record_attempt(staff, enrolment, theory=Decimal(80), practical=Decimal(90), rate=Decimal(100))
         issued = services.issue_certificates(staff, course, today=date.today() - timedelta(days=200))
         db.session.commit()
@@ -93,3 +94,40 @@ def test_trainee_answers_a_check_in_and_staff_revoke(live_server, awarded, page,
     expect(verify.get_by_test_id("verify-revoked")).to_contain_text("培训记录造假")
     expect(verify.get_by_test_id("verify-holder")).to_have_text("魏*红")
     stranger.close()
+
+
+def test_a_renewed_certificate_on_a_phone(live_server, live_app, awarded, page, tmp_path):
+    """The holder's phone (390 px): the old certificate says what replaced it, in the list and when its QR is
+    scanned, with a link that verifies the new one; nothing is wider than the screen."""
+    from app.extensions import db
+    from app.training import services
+    from app.training.models import Certificate
+
+    (first, number, code), _second = awarded["certificates"]
+    with live_app.app_context():
+        original = db.session.get(Certificate, first)
+        renewal = services.renew_certificate(original.user, original)  # any actor: the rule is the service's
+        db.session.commit()
+        new_number, new_code = renewal.number, renewal.verify_code
+    superseded = f"已被 {new_number} 取代"
+
+    sign_in(page, f"{live_server.url}/training/my/certificates", "wxh")
+    expect(page.get_by_test_id(f"certificate-{number}").get_by_test_id("cert-state")).to_have_text(superseded)
+    expect(page.get_by_test_id(f"certificate-{new_number}").get_by_test_id("cert-state")).to_have_text("有效")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=tmp_path / "my-certificates.png", full_page=True)
+
+    page.goto(f"{live_server.url}/verify/{code}")
+    expect(page.locator("article.verify-result")).to_have_attribute("data-state", "superseded")
+    expect(page.get_by_test_id("verify-superseded")).to_contain_text(superseded)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=tmp_path / "verify-superseded.png", full_page=True)
+    page.get_by_test_id("verify-superseded").locator("a").click()
+    expect(page).to_have_url(f"{live_server.url}/verify/{new_code}")
+    expect(page.locator("article.verify-result")).to_have_attribute("data-state", "valid")
+
+    page.goto(f"{live_server.url}/training/my/")
+    expect(page.get_by_test_id(f"enrolment-{awarded['course']}").locator(".badge")).to_have_text("已发证")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=tmp_path / "my-training.png", full_page=True)
+    assert page.console_errors == []

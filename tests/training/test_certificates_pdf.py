@@ -11,6 +11,7 @@ from app import pdf
 from app.training import services
 from tests.core.test_pdf import decode_qr, page_words, run, squash
 from tests.training.test_certificates import certified  # noqa: F401 (a fixture)
+from tests.training.conftest import hold
 
 A4_SHORT, A4_LONG = 595.28, 841.89
 INNER_BORDER = 30
@@ -33,6 +34,13 @@ SAMPLES = [
         verify_url="https://skills.example.cn/verify/Zz9-_aaBBccDDeeFFggHH0",
     ),
 ]
+
+
+@pytest.fixture()
+def welding(welding):
+    """The welding course after it took place: attendance, marks and certificates come after the lessons."""
+    hold(welding["course"])
+    return welding
 
 
 def pdf_text(path, page=None, raw=False):

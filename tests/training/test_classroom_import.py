@@ -9,9 +9,17 @@ from openpyxl import Workbook, load_workbook
 from app.training import services
 from app.training.models import Attempt
 from tests.factories import UserFactory
+from tests.training.conftest import hold
 
 D = Decimal
 HEADERS = ["姓名 name", "手机号 mobile", "理论 theory", "实操 practical"]
+
+
+@pytest.fixture()
+def welding(welding):
+    """The welding course after it took place: attendance, marks and certificates come after the lessons."""
+    hold(welding["course"])
+    return welding
 
 
 @pytest.fixture()
