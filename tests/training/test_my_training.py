@@ -12,7 +12,7 @@ from app.accounts.models import MembershipStatus
 from app.audit import AuditEvent
 from app.training import rules, services
 from app.training.models import CourseStatus, Enrolment, EnrolmentStatus as E
-from tests.factories import TradeFactory, UserFactory
+from tests.factories import TradeFactory, UserFactory, session_identity
 from tests.training.conftest import hold, make_course
 
 D = Decimal
@@ -21,7 +21,7 @@ D = Decimal
 def sign_in(client, user):
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_identity(user)
 
 
 def text(response):
