@@ -79,13 +79,14 @@ def export_book(code):
 def certificates(code, event_id):
     competition = _competition(code)
     event = _event(competition, event_id)
-    if tasks.award_count(competition, event) > tasks.CERTIFICATES_INLINE:
+    if award_pdfs.award_count(competition, event) > tasks.CERTIFICATES_INLINE:
         job = jobs.create(current_user, "competition.certificates",
                           params={"competition_id": competition.id, "event_id": event.id})
         db.session.commit()
         jobs.launch(job)
         return redirect(url_for("core.job", token=job.token), code=303)
-    data = award_pdfs.for_event(competition, event)
+    data = award_pdfs.for_event(current_user, competition, event)
+    db.session.commit()  # certificates missing for the final results were issued on the way
     if data is None:
         flash(_("Certificates are available once the final results are published."), "error")
         return redirect(url_for("competitions.manage", code=code), code=303)
