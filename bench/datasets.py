@@ -273,7 +273,7 @@ def workbook(args):
     for key, spec, columns, _ in importer.SHEETS:
         sheet = book.create_sheet(title=spec.label)
         sheet.append([column.header for column in columns])
-        for row in (scores() if key == "scores" else rows[key]):
+        for row in (scores() if key == "scores" else rows.get(key, ())):
             sheet.append(row)
             count += key == "scores"
     book.save(args.path)

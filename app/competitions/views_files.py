@@ -37,6 +37,14 @@ def import_template():
     return _xlsx(workbook.template_workbook_bytes(), "competition-template.xlsx")
 
 
+@bp.route("/<code>/workbook.xlsx")
+@roles("staff")
+def export_workbook(code):
+    """The competition's set-up in the import format, to edit in Excel and import again."""
+    competition = _competition(code)
+    return _xlsx(workbook.competition_workbook_bytes(competition), f"{competition.code}-workbook.xlsx")
+
+
 @bp.route("/<code>/events/<int:event_id>/results.xlsx")
 @roles("staff")
 def export_results(code, event_id):
