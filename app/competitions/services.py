@@ -170,7 +170,7 @@ def save_event(actor, competition, event, **values):
     _check_code(values["code"])
     if values.get("trim_at", 5) < 3:
         raise DomainError(_l("Trimming needs at least 3 judges."), "trim_at")
-    if values.get("honour_max_rank", 1) is not None and values.get("honour_max_rank", 1) < 1:
+    if values.get("honour_max_rank") is not None and values["honour_max_rank"] < 1:
         raise DomainError(_l("The honour goes to rank 1 at least."), "honour_max_rank")
     values["entry_type"] = EntryType(values.get("entry_type") or EntryType.INDIVIDUAL)
     if values["entry_type"] == EntryType.INDIVIDUAL:

@@ -1,13 +1,13 @@
 """Award certificates: issued at final publication, printed with a QR code that verifies
 that one certificate at /verify/<code>, withdrawn when corrected results change it."""
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 
 from app import cache
 from app.competitions import publishing, scoresheets
 from app.competitions.models import AwardCertificate, AwardCertificateStatus, Sheet
 from tests.competitions.test_pages import complete_and_publish
 from tests.core.test_pdf import decode_qr, run, squash
+from tests.training.test_certificates import count_queries
 
 
 def certificates_of(db, cup):
@@ -27,23 +27,6 @@ def qr_codes(data, tmp_path):
         run("pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", path, prefix)
         urls.append(decode_qr(f"{prefix}.png"))
     return urls
-
-
-def count_selects(db, client, url):
-    statements = []
-    engine = db.engines[None]
-
-    def listener(*args):
-        if args[2].lstrip().upper().startswith("SELECT"):
-            statements.append(args[2])
-
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200, url
-    return len(statements)
 
 
 def test_the_award_pdf_qr_code_verifies_that_certificate(client, cup, db, users, login, tmp_path):
@@ -154,7 +137,7 @@ def test_unknown_award_codes_are_404_and_verification_is_cached(client, cup, db,
     first = client.get(url)
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # The certificate and its competition are looked up at most once a second per worker.
-    assert count_selects(db, client, url) <= 2
+    assert count_queries(db, client, url, selects_only=True) <= 2
     cache.clear()
 
 

@@ -12,7 +12,7 @@ from app.accounts.models import Organization
 from app.audit import AuditEvent
 from app.competitions import services, workbook
 from app.competitions.models import AwardTier, Competition, Event, Stage
-from tests.competitions.test_workbook import TABLES
+from tests.competitions.test_workbook import TABLES, add, set_cell
 from tests.competitions.test_workbook_data import base_sheets, orgs, stream  # noqa: F401 - fixture
 
 D = Decimal
@@ -84,16 +84,6 @@ def test_a_judge_of_the_new_units_parent_union_may_not_score_its_entries(db, use
     assert not outcome.ok
     assert [(s, r) for s, r, _ in outcome.problems] == [("scores", 20)]
     assert "own unit" in outcome.problems[0][2]
-
-
-def add(sheet, row):
-    return lambda s: s[sheet].append(row)
-
-
-def set_cell(sheet, row, column, value):
-    def change(s):
-        s[sheet][row - 1][column] = value
-    return change
 
 
 # (id, change to the full workbook, sheet, row, words of the reason)

@@ -100,7 +100,7 @@ def _places(value):
 
 
 def _rank_prizes(value):
-    """Per-rank amounts "1:10000;2:8000" (full-width punctuation accepted), normalised; blank keeps."""
+    """Per-rank amounts "1:10000;2:8000" (full-width punctuation accepted), normalised; blank: none."""
     if _blank(value):
         return None
     text = unicodedata.normalize("NFKC", excel.text(300)(value))  # full-width digits and punctuation
