@@ -112,7 +112,7 @@ def register_blueprints(app):
     from app.competitions import bp as competitions_bp
     from app.core import bp as core_bp
     from app.training import bp as training_bp
-    from app.training import verify_bp
+    from app.verification import bp as verify_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)

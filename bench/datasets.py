@@ -240,10 +240,10 @@ def workbook(args):
     from app.accounts.models import OrgKind
     from app.competitions import workbook as importer
     from app.accounts.demo import person
-    from app.competitions.demo import UNITS
+    from app.competitions.demo_units import UNITS
 
     rng = random.Random(2029)
-    units = [name for name, _, kind, _ in ORGANIZATIONS if kind == OrgKind.UNIT] + [name for _, name, _ in UNITS]
+    units = [name for name, _, kind, _ in ORGANIZATIONS if kind == OrgKind.UNIT] + [name for _, name, _, _ in UNITS]
     criteria = [(stage, code, name, maximum) for stage, _, _, items in TEN_CRITERIA for code, name, maximum in items]
     stage_codes = {"theory": "LL", "practical": "SC"}
     judges = [f"bimp{n:02d}" for n in range(1, args.judges + 1)]
@@ -273,7 +273,7 @@ def workbook(args):
     for key, spec, columns, _ in importer.SHEETS:
         sheet = book.create_sheet(title=spec.label)
         sheet.append([column.header for column in columns])
-        for row in (scores() if key == "scores" else rows[key]):
+        for row in (scores() if key == "scores" else rows.get(key, ())):
             sheet.append(row)
             count += key == "scores"
     book.save(args.path)

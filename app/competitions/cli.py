@@ -1,4 +1,4 @@
-"""flask competitions ...: import a competition workbook, export results, the template."""
+"""flask competitions ...: import or export a competition workbook, export results, the template."""
 import io
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from app.competitions import exports, workbook
 from app.competitions.models import Competition, Event
 from app.extensions import db
 
-competitions_cli = AppGroup("competitions", help="Competitions: workbook import, results export, template.")
+competitions_cli = AppGroup("competitions", help="Competitions: workbook import and export, results export, template.")
 
 
 class _Upload(io.BytesIO):
@@ -82,6 +82,18 @@ def results_command(event_code, out, competition_code):
     with _locale():
         Path(out).write_bytes(exports.results_workbook(events[0].id))
     click.echo(f"results of {event_code} written to {out}")
+
+
+@competitions_cli.command("export")
+@click.argument("code")
+@click.argument("out", type=click.Path(dir_okay=False))
+def export_command(code, out):
+    """Write a competition's set-up in the import format (to edit and import again)."""
+    competition = db.session.scalar(sa.select(Competition).where(Competition.code == code))
+    if competition is None:
+        raise click.ClickException(f"no competition {code}")
+    Path(out).write_bytes(workbook.competition_workbook_bytes(competition))
+    click.echo(f"competition {code} written to {out}")
 
 
 @competitions_cli.command("template")

@@ -12,34 +12,63 @@ from app import audit
 from app.accounts import services as account_services
 from app.accounts.demo import person
 from app.accounts.models import OrgKind, Role
-from app.competitions import publishing, services
+from app.competitions import demo_units, publishing, services
 from app.competitions.models import CompetitionStatus, Entry, Measurement, PanelMember, Score, Sheet
 from app.db import utcnow
 from app.extensions import db
 
 D = Decimal
 
-# Extra units so 286 contestants come from many workplaces (district short name, unit name, short name).
-UNITS = [
-    ("开发区", "徐州工程机械集团进出口有限公司", "徐工进出口"),
-    ("开发区", "徐州罗特艾德回转支承有限公司", "罗特艾德"),
-    ("云龙区", "中通快递徐州分拨中心", "中通徐州"),
-    ("云龙区", "京东物流徐州亚洲一号园区", "京东徐州"),
-    ("泉山区", "徐州市建筑设计研究院有限责任公司", "市建筑设计院"),
-    ("泉山区", "中国建筑第八工程局徐州项目部", "中建八局徐州"),
-    ("鼓楼区", "徐州市邮政分公司", "徐州邮政"),
-    ("鼓楼区", "徐州无人机产业园运营公司", "无人机产业园"),
-    ("铜山区", "徐州华东机械有限公司", "华东机械"),
-    ("铜山区", "徐州美驰车桥有限公司", "美驰车桥"),
-]
-
 
 def ensure_units(actor, organizations):
-    for district, name, short in UNITS:
+    """The cup's unions and units (demo_units.py) below the city federation; returns every unit.
+
+    `organizations` maps short names to the organisations that exist (the demo
+    accounts'); the new ones are added to it.
+    """
+    city = next(o for o in organizations.values() if o.kind == OrgKind.FEDERATION)
+    for name, short in demo_units.UNIONS:
         if short not in organizations:
             organizations[short] = account_services.create_organization(
-                actor, name=name, kind=OrgKind.UNIT, parent=organizations[district], short_name=short)
+                actor, name=name, kind=OrgKind.DISTRICT, parent=city, short_name=short)
+    for union, name, short, _sector in demo_units.UNITS:
+        if short not in organizations:
+            organizations[short] = account_services.create_organization(
+                actor, name=name, kind=OrgKind.UNIT, parent=organizations[union], short_name=short)
     return [o for o in organizations.values() if o.kind == OrgKind.UNIT]
+
+
+def field_units(rng, organizations, events, contestants=None):
+    """Which unit each entry of each event comes from: every unit of the cup at least once.
+
+    `events` is [(code, entries)]. A unit sends its contestants to the event of its
+    sector (demo_units.EVENT_SECTORS); units without one are shared out among the
+    events. Some units are bigger than others and send more. `contestants` maps an
+    event code to the organisations of its first entries' accounts (their own units).
+    """
+    sectors = dict(demo_units.ACCOUNT_UNIT_SECTORS)
+    sectors.update({short: sector for _, _, short, sector in demo_units.UNITS})
+    pools = {code: [] for code, _ in events}
+    by_sector = {sector: code for code, sector in demo_units.EVENT_SECTORS.items()}
+    shared = []
+    for short in sorted(sectors):
+        code = by_sector.get(sectors[short])
+        (pools[code] if code in pools else shared).append(organizations[short])
+    rng.shuffle(shared)
+    for unit in shared:  # the smallest pool takes the next shared unit
+        min(pools.values(), key=len).append(unit)
+    field = {}
+    for code, count in events:
+        pool = pools[code]
+        sizes = [rng.choice((1, 1, 1, 2, 2, 3, 5)) for _ in pool]
+        units = list(pool) + rng.choices(pool, weights=sizes, k=count - len(pool))
+        rng.shuffle(units)
+        for n, own in enumerate((contestants or {}).get(code, ())):
+            if own in units:  # the account's own unit, moved to its entry (no unit left out)
+                units.remove(own)
+            units.insert(n, own)
+        field[code] = units[:count]
+    return field
 
 
 def make_judges(actor, rng, count, prefix, units, chief_user=None, first=()):
@@ -54,8 +83,11 @@ def make_judges(actor, rng, count, prefix, units, chief_user=None, first=()):
 
 
 def build_event(actor, competition, *, code, name, trade, entries, judges, chief, units, rng,
-                awards, rank_prizes=None, honour=None, stages=None, contestants=()):
-    """An event with a theory/practical scheme, entries, a panel, and no marks yet."""
+                awards, rank_prizes=None, honour=None, stages=None, contestants=(), entry_units=None):
+    """An event with a theory/practical scheme, entries, a panel, and no marks yet.
+
+    Entries come from `entry_units` (one unit per entry) when given, else from random `units`.
+    """
     event = services.save_event(actor, competition, None, code=code, name=name, trade_id=trade.id if trade else None,
                                 entry_type="individual", trim_at=5, tie_break="practical,theory", blind=False,
                                 honour_name=honour, honour_max_rank=1)
@@ -73,8 +105,9 @@ def build_event(actor, competition, *, code, name, trade, entries, judges, chief
     contestants = list(contestants)
     for n in range(entries):
         user = contestants[n] if n < len(contestants) else None
+        unit = entry_units[n] if entry_units else rng.choice(units)
         services.save_entry(actor, event, None, bib=f"{code}{n + 1:03d}", name=user.name if user else person(rng),
-                            unit=rng.choice(units), user=user)
+                            unit=unit, user=user)
     for judge in judges:
         services.assign_judge(actor, event, judge)
     if chief is not None:
@@ -133,6 +166,10 @@ def load(context):
     units = ensure_units(actor, context["organizations"])
     users = context["users"]
     trades = context["trades"]
+    trainee = users[Role.TRAINEE]
+    # 286 contestants from the 119 units of 26 unions, as at the real event.
+    field = field_units(rng, context["organizations"], [(code, count) for code, _, count in HAIHE_EVENTS],
+                        contestants={"KD": [trainee.organization]})
 
     # A published competition shaped like the Haihe Craftsman Cup.
     cup = services.save_competition(actor, None, code="haihe-2026", name="海河工匠杯职业技能竞赛", edition="第三届",
@@ -145,7 +182,7 @@ def load(context):
         build_event(actor, cup, code=code, name=name, trade=trades.get(code), entries=count, judges=judges,
                     chief=chief if code == "BIM" else None, units=units, rng=rng,
                     awards="一等奖:1;二等奖:3;三等奖:6", rank_prizes=prizes, honour="推荐五一劳动奖章",
-                    contestants=[users[Role.TRAINEE]] if code == "KD" else ())
+                    contestants=[trainee] if code == "KD" else (), entry_units=field[code])
     services.change_status(actor, cup, CompetitionStatus.REGISTRATION)
     services.change_status(actor, cup, CompetitionStatus.RUNNING)
     for event in cup.events:

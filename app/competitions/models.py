@@ -349,3 +349,55 @@ class ResultSnapshot(SnapshotMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("competition_id", "version", name="uq_competition_result_snapshot_version"),
     )
+
+
+class AwardCertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    WITHDRAWN = "withdrawn"  # the results changed: the award or rank is no longer this one
+
+
+class AwardCertificate(TimestampMixin, db.Model):
+    """荣誉证书: one awarded entry's certificate from a final publication, verified at /verify/<code>.
+
+    The facts are copied from the published snapshot that issued it, as printed on
+    the PDF. A later final publication keeps it while its facts stay the same, and
+    withdraws it (with the publication's reason) when they change; a new one is
+    issued for the new facts. At most one valid certificate per entry.
+    """
+
+    __tablename__ = "competition_award_certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competition.id", ondelete="CASCADE"),
+                                                nullable=False, index=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_event.id", ondelete="CASCADE"), nullable=False)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_entry.id", ondelete="CASCADE"), nullable=False,
+                                          index=True)
+    verify_code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)  # random, unguessable
+    number: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # results_version of the issuing publication
+    holder: Mapped[str] = mapped_column(sa.String(120), nullable=False)  # contestant, or team name
+    members: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    unit: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    competition_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    event_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    award: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    rank: Mapped[int | None] = mapped_column(sa.Integer)
+    final: Mapped[Decimal | None] = mapped_column(SCORE)
+    honours: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")  # 、-separated
+    issuer: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    issued_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    status: Mapped[AwardCertificateStatus] = mapped_column(
+        str_enum(AwardCertificateStatus, "award_certificate_status"), nullable=False,
+        default=AwardCertificateStatus.VALID)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+    replaced_by_number: Mapped[str | None] = mapped_column(sa.String(80))
+
+    competition: Mapped[Competition] = relationship()
+
+    __table_args__ = (
+        # One valid certificate per entry, enforced by the database (two publications at once).
+        sa.Index("uq_competition_award_certificate_valid", "entry_id", unique=True,
+                 sqlite_where=sa.text("status = 'valid'"), postgresql_where=sa.text("status = 'valid'")),
+    )

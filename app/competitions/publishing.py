@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from app import audit
+from app.competitions import certificates as award_certificates
 from app.competitions import scoresheets, services, standings
 from app.competitions.leaderboard import event_rows, medal_table
 from app.competitions.models import (
@@ -112,6 +113,7 @@ def _publish(actor, competition, final, reason=None):
     publication.freeze(competition, ResultSnapshot, "competition_id", data, final=final,
                        actor=actor, reason=reason, now=now)
     if final:
+        award_certificates.issue(actor, competition)  # from the snapshot just frozen
         competition.status = S.PUBLISHED
         competition.first_published_at = competition.first_published_at or now
         competition.published_at = now

@@ -169,6 +169,8 @@ def save_event(actor, competition, event, **values):
     _check_code(values["code"])
     if values.get("trim_at", 5) < 3:
         raise DomainError(_l("Trimming needs at least 3 judges."), "trim_at")
+    if values.get("honour_max_rank") is not None and values["honour_max_rank"] < 1:
+        raise DomainError(_l("The honour goes to rank 1 at least."), "honour_max_rank")
     values["entry_type"] = EntryType(values.get("entry_type") or EntryType.INDIVIDUAL)
     if values["entry_type"] == EntryType.INDIVIDUAL:
         values["team_size"] = 1
@@ -205,6 +207,9 @@ def save_stage(actor, event, stage, *, code, name, weight, advance_count=None):
     _check_code(code)
     if weight is None or not (Decimal(0) <= weight <= Decimal(100)):
         raise DomainError(_l("A stage weight is a percentage between 0 and 100."), "weight")
+    if advance_count is not None and advance_count < 1:
+        raise DomainError(_l("At least one entry advances (leave it blank to let everyone advance)."),
+                          "advance_count")
     if any(s.code == code and s is not stage for s in event.stages):
         raise DomainError(_l("Another stage of this event uses this code."), "code")
     creating = stage is None

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app import excel, imports, jobs
 from app.accounts import exports as account_exports
 from app.accounts.models import User
-from app.competitions import exports, publishing, workbook
+from app.competitions import exports, workbook
 from app.competitions import certificates as award_pdfs
 from app.competitions.models import Competition, Event
 from app.errors import DomainError
@@ -68,13 +68,7 @@ def results_book(job, progress):
 # ---- award certificates of one event
 
 
-def award_count(competition, event):
-    """How many certificates for_event would make (0 before final publication)."""
-    snapshot = publishing.latest_snapshot(competition.id, final_only=True)
-    if snapshot is None:
-        return 0
-    data = next((e for e in snapshot.data["events"] if e["code"] == event.code), None)
-    return sum(1 for row in (data or {}).get("rows", ()) if row["award"])
+award_count = award_pdfs.award_count  # how many certificates for_event would draw
 
 
 @jobs.handler("competition.certificates", _l("Award certificates"), _l("%(done)s of %(total)s certificates"))
@@ -82,7 +76,7 @@ def event_certificates(job, progress):
     competition = db.session.get(Competition, job.params["competition_id"])
     event = db.session.get(Event, job.params["event_id"])
     progress(0, award_count(competition, event))
-    data = award_pdfs.for_event(competition, event)
+    data = award_pdfs.for_event(db.session.get(User, job.owner_id), competition, event)
     if data is None:
         raise jobs.JobFailed(_("Certificates are available once the final results are published."))
     return jobs.Result(message=_("The certificates are ready."), data=data, mime=PDF_MIME,

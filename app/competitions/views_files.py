@@ -37,6 +37,14 @@ def import_template():
     return _xlsx(workbook.template_workbook_bytes(), "competition-template.xlsx")
 
 
+@bp.route("/<code>/workbook.xlsx")
+@roles("staff")
+def export_workbook(code):
+    """The competition's set-up in the import format, to edit in Excel and import again."""
+    competition = _competition(code)
+    return _xlsx(workbook.competition_workbook_bytes(competition), f"{competition.code}-workbook.xlsx")
+
+
 @bp.route("/<code>/events/<int:event_id>/results.xlsx")
 @roles("staff")
 def export_results(code, event_id):
@@ -79,13 +87,14 @@ def export_book(code):
 def certificates(code, event_id):
     competition = _competition(code)
     event = _event(competition, event_id)
-    if tasks.award_count(competition, event) > tasks.CERTIFICATES_INLINE:
+    if award_pdfs.award_count(competition, event) > tasks.CERTIFICATES_INLINE:
         job = jobs.create(current_user, "competition.certificates",
                           params={"competition_id": competition.id, "event_id": event.id})
         db.session.commit()
         jobs.launch(job)
         return redirect(url_for("core.job", token=job.token), code=303)
-    data = award_pdfs.for_event(competition, event)
+    data = award_pdfs.for_event(current_user, competition, event)
+    db.session.commit()  # certificates missing for the final results were issued on the way
     if data is None:
         flash(_("Certificates are available once the final results are published."), "error")
         return redirect(url_for("competitions.manage", code=code), code=303)

@@ -1,8 +1,8 @@
 from flask import Blueprint
 
 bp = Blueprint("training", __name__, url_prefix="/training")
-# Public certificate verification lives at /verify/<code> (printed in every QR code).
-verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
+# Public certificate verification (/verify/<code>, printed in every QR code) is the core's
+# (app/verification.py); views_certificates registers the answers for training's codes.
 
 from app import labels, personal_data  # noqa: E402
 from app.training import exports, models, views  # noqa: E402,F401

@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.routing import BuildError
 
-from app import cache, pdf
+from app import cache, pdf, verification
 from app.extensions import db
 from app.training.models import LEVEL_LABELS, Certificate, CertificateStatus, Course, Level, Outcome
 
@@ -69,18 +69,7 @@ OPEN_BADGES_CONTEXT = [
 
 # ------------------------------------------------------------------ names and states
 
-# Separators in names (Uyghur names, Latin names) stay visible; letters are masked.
-_SEPARATORS = re.compile(r"[\s·•・.\-]")
-
-
-def mask_name(name):
-    """魏小红 → 魏*红, 张伟 → 张*, 欧阳建国 → 欧**国: first and last characters only."""
-    chars = list((name or "").strip())
-    letters = [i for i, char in enumerate(chars) if not _SEPARATORS.fullmatch(char)]
-    if len(letters) <= 1:  # nothing, or one character: nothing to keep
-        return "*" * len(letters)
-    keep = {letters[0]} if len(letters) == 2 else {letters[0], letters[-1]}
-    return "".join(char if i in keep or i not in letters else "*" for i, char in enumerate(chars))
+mask_name = verification.mask_name  # the one rule for names on public pages (app/verification.py)
 
 
 def state_of(status, expires_on, today=None, superseded=False):

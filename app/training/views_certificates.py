@@ -1,14 +1,13 @@
 """Certificates: staff issue, list, revoke, renew and download them; trainees see
 theirs and answer the 3/6/12-month outcome check-ins; anyone verifies one by the
-random code in its QR (/verify/<code>, cached per certificate state)."""
+random code in its QR (/verify/<code>, the core's route: this module registers the
+answers for training's codes, cached per certificate state)."""
 import io
-import json
 from datetime import date
 from urllib.parse import quote
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     make_response,
@@ -27,11 +26,11 @@ from app.forms import Form
 from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app import cache, htmx, jobs
-from app.access import public, require, roles, signed_in
+from app import htmx, jobs, verification
+from app.access import require, roles, signed_in
 from app.errors import DomainError, show_on_form
 from app.extensions import db
-from app.training import bp, certificates, exports, queries, services, tasks, verify_bp
+from app.training import bp, certificates, exports, queries, services, tasks
 from app.training.models import Certificate, CertificateStatus, Course
 
 # ---------------------------------------------------------------- forms
@@ -295,58 +294,28 @@ def certificate_outcomes(certificate_id):
 
 
 # ---------------------------------------------------------------- public verification (/verify)
+# The routes are the core's (app/verification.py); this module answers for training's codes.
 
 
-def _json(body, status=200):
-    response = make_response(body, status)
-    response.mimetype = "application/json"
-    # Badge wallets and verifiers fetch from their own pages: the data is public anyway.
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+def _verification_stamp(code):
+    return certificates.verification_stamp(code, with_time=True)
 
 
-def _cached(code, page, render, json_body=False):
-    stamp, as_of = certificates.verification_stamp(code, with_time=True)
-    if stamp is None:
-        if json_body:
-            return _json(json.dumps({"error": "not found"}), 404)
-        abort(404)
-    response = cache.cached_page(f"verify/{code}/{page}", stamp, render, as_of=as_of)
-    if json_body:
-        response.mimetype = "application/json"
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+def _verification_page(code):
+    certificate = certificates.by_code(code)
+    return htmx.render("training/certificates/verify.html", facts=certificates.verification(certificate),
+                       json_url=url_for("verify.show_json", code=code),
+                       badge_url=url_for("verify.badge", code=code), cacheable=True).get_data(as_text=True)
 
 
-@verify_bp.route("/<code>")
-@public
-def show(code):
-    def render():
-        certificate = certificates.by_code(code)
-        return htmx.render("training/certificates/verify.html", facts=certificates.verification(certificate),
-                           json_url=url_for("verify.show_json", code=code),
-                           badge_url=url_for("verify.badge", code=code), cacheable=True).get_data(as_text=True)
-
-    return _cached(code, "page", render)
+def _verification_json(code):
+    return certificates.verification_json(certificates.by_code(code))
 
 
-@verify_bp.route("/<code>.json")
-@public
-def show_json(code):
-    def render():
-        return json.dumps(certificates.verification_json(certificates.by_code(code)), ensure_ascii=False, indent=2)
-
-    return _cached(code, "json", render, json_body=True)
+def _verification_badge(code):
+    return certificates.open_badge(certificates.by_code(code, with_base=True))
 
 
-@verify_bp.route("/<code>/badge.json")
-@public
-def badge(code):
-    def render():
-        document = certificates.open_badge(certificates.by_code(code, with_base=True))
-        return json.dumps(document, ensure_ascii=False, indent=2)
-
-    response = _cached(code, "badge", render, json_body=True)
-    if response.status_code == 200:
-        response.mimetype = "application/ld+json"
-    return response
+# Training's codes are the default ones (no prefix): every code printed before the registry existed.
+verification.register(verification.Verifier(prefix="", stamp=_verification_stamp, page=_verification_page,
+                                            data=_verification_json, badge=_verification_badge))

@@ -1,4 +1,4 @@
-"""flask competitions import / results / template."""
+"""flask competitions import / export / results / template."""
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -22,7 +22,7 @@ def test_template_command_writes_every_sheet(app, db, tmp_path):
     out = tmp_path / "template.xlsx"
     result = invoke(app, "template", out)
     assert result.exit_code == 0, result.output
-    assert load_workbook(out).sheetnames == ["比赛", "赛项", "阶段", "评分项", "参赛选手", "评委", "成绩"]
+    assert load_workbook(out).sheetnames == ["比赛", "单位", "赛项", "阶段", "评分项", "奖项", "参赛选手", "评委", "成绩"]
 
 
 def test_import_command_commits_and_reports_new_judges(app, db, orgs, tmp_path):
@@ -80,3 +80,14 @@ def test_results_command_writes_the_events_results(app, db, users, orgs, tmp_pat
 
     missing = invoke(app, "results", "XX", out, "--competition", "T2025")
     assert missing.exit_code == 1 and "no event XX in T2025" in missing.output
+
+
+def test_export_command_writes_the_competition_in_the_import_format(app, db, users, orgs, tmp_path):
+    assert workbook.import_workbook(users["staff"], stream(base_sheets())).ok
+    out = tmp_path / "T2025.xlsx"
+    result = invoke(app, "export", "T2025", out)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["比赛", "赛项", "阶段", "评分项", "奖项", "参赛选手", "评委"]
+    assert [row[1] for row in book["参赛选手"].iter_rows(min_row=2, values_only=True)] == ["001", "002", "003", "T01"]
+    assert invoke(app, "export", "NOPE", out).exit_code != 0

@@ -96,7 +96,7 @@ def test_a_valid_workbook_creates_the_whole_competition(db, users, orgs, english
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == BASE_JUDGEMENT_SCORES
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Measurement)) == BASE_MEASUREMENTS
     assert score_of(db, "003", "judge2", "SC2") == D("30.50")
-    assert outcome.counts == {"events": 2, "stages": 3, "criteria": 4, "entries": 4, "judges": 5,
+    assert outcome.counts == {"events": 2, "stages": 3, "criteria": 4, "entries": 4, "judges": 5, "units": 0,
                               "scores": BASE_JUDGEMENT_SCORES, "measurements": BASE_MEASUREMENTS, "accounts": 4}
 
     # Structure, panels and accounts are audited by their services; new entries and the marks by
@@ -353,21 +353,54 @@ def test_missing_sheet_and_columns_are_reported(db, users, orgs, english):
     assert "weight" in outcome.problems[0][2]
 
 
-def test_the_template_example_imports(db, users, english):
-    from tests.factories import OrganizationFactory
+SHEET_NAMES = ["比赛", "单位", "赛项", "阶段", "评分项", "奖项", "参赛选手", "评委", "成绩"]
 
-    city = OrganizationFactory(name="徐州市总工会", kind="federation")
-    for name in ("徐工集团工程机械股份有限公司工会", "徐州和润起重有限公司工会", "江苏师范大学工会"):
-        OrganizationFactory(name=name, kind="unit", parent=city)
-    data = workbook.template_workbook_bytes()
+
+def test_the_downloaded_template_imports_as_it_is_in_a_fresh_demo(client, db, login, english):
+    """Its sample units do not exist in the demo: its units sheet creates them below the demo's unions."""
+    from app.accounts import demo as accounts_demo
+    from app.accounts.models import Organization
+    from app.demo import DEMO_PASSWORD
+
+    context = {"password": DEMO_PASSWORD}
+    accounts_demo.load(context)
+    login(context["users"][Role.STAFF])
+    data = client.get("/competitions/manage/import/template.xlsx").data
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["比赛", "赛项", "阶段", "评分项", "参赛选手", "评委", "成绩"]
-    assert [c.value for c in book["阶段"][1]] == ["赛项 event", "阶段代码 code", "阶段名称 name", "权重 weight"]
-    outcome = workbook.import_workbook(users["staff"], io.BytesIO(data))
+    assert book.sheetnames == SHEET_NAMES
+    assert [c.value for c in book["阶段"][1]] == ["赛项 event", "阶段代码 code", "阶段名称 name", "权重 weight",
+                                                  "晋级人数 advance_count"]
+    assert [c.value for c in book["单位"][1]] == ["单位名称 name", "上级工会 parent", "简称 short_name"]
+    assert [c.value for c in book["奖项"][1]] == ["赛项 event", "奖项名称 name", "名额 places", "最低分 minimum",
+                                                  "奖金 prize", "分名次奖金 rank_prizes"]
+    assert "荣誉名次 honour_max_rank" in [c.value for c in book["赛项"][1]]
+
+    outcome = workbook.import_workbook(context["users"][Role.STAFF], io.BytesIO(data))
     assert outcome.ok, outcome.problems
+    units = {o.name: o for o in db.session.scalars(sa.select(Organization).where(Organization.name.in_(
+        ["徐州工程机械研究院工会", "徐州恒顺起重机械有限公司工会", "江苏师范大学工会"])))}
+    assert {name: (o.kind, o.parent.name, o.short_name) for name, o in units.items()} == {
+        "徐州工程机械研究院工会": ("unit", "徐州经济技术开发区总工会", "工程机械研究院"),
+        "徐州恒顺起重机械有限公司工会": ("unit", "铜山区总工会", "恒顺起重"),
+        "江苏师范大学工会": ("unit", "泉山区总工会", "江苏师大"),
+    }
+    assert all(o.path == f"{o.parent.path}{o.id}/" for o in units.values())
+    assert outcome.counts["units"] == 3
     event = outcome.competition.events[0]
-    assert [(s.code, s.weight) for s in event.stages] == [("LL", D(30)), ("SC", D(70))]
+    assert [(s.code, s.weight, s.advance_count) for s in event.stages] == [("LL", D(30), 30), ("SC", D(70), None)]
+    assert (event.honour_name, event.honour_max_rank) == ("推荐五一劳动奖章", 1)
+    assert [(t.name, t.count, t.percent, t.minimum, t.prize, t.rank_prizes) for t in event.award_tiers] == [
+        ("一等奖", 1, None, None, D(10000), ""), ("二等奖", 1, None, None, D(8000), ""),
+        ("三等奖", None, D(10), None, D(5000), "3:6000"), ("优秀奖", None, D(50), D(60), D(1000), "")]
+    entries = {e.bib: e for e in db.session.scalars(sa.select(Entry))}
+    assert entries["001"].unit.name == "徐州工程机械研究院工会"
+    judge = db.session.scalars(sa.select(User).where(User.username == "wangjg")).one()
+    assert judge.organization.name == "江苏师范大学工会"
     assert outcome.counts["scores"] == 1 and outcome.counts["measurements"] == 2
+
+    again = workbook.import_workbook(context["users"][Role.STAFF], io.BytesIO(data))
+    assert again.ok, again.problems  # the units exist now: nothing to create, nothing refused
+    assert again.counts["units"] == 0
 
 
 def test_a_thousand_entries_seven_judges_ten_criteria(db, users, orgs, english, backend):

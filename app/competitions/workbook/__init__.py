@@ -1,10 +1,12 @@
 """Import a whole competition from one workbook, all or nothing.
 
 Sheets (English or Chinese names; headers as English keys, Chinese labels or
-both, "赛项 event"): competition (key/value rows), events, stages, criteria,
-entries, judges and, optionally, scores. Only the competition sheet is
-required; the others add to or update what the database already holds, so a
-later workbook of scores alone is enough while the competition runs.
+both, "赛项 event"): competition (key/value rows), units (unit unions to
+create below an existing union), events, stages, criteria, awards (award
+tiers with their prizes), entries, judges and scores. Only the competition
+sheet is required; the others add to or update what the database already
+holds, so a later workbook of scores alone is enough while the competition
+runs. `competition_workbook_bytes` writes a competition in this format.
 
 Everything is validated first, against the file and the database together
 (the marking scheme, panels and entries as they will be after the import),
@@ -24,6 +26,7 @@ import hashlib
 
 from app import excel
 from app.competitions.workbook.columns import SHEETS  # noqa: F401
+from app.competitions.workbook.export import competition_workbook_bytes  # noqa: F401
 from app.competitions.workbook.importer import Importer
 from app.competitions.workbook.plans import ImportOutcome  # noqa: F401
 from app.competitions.workbook.template import template_workbook_bytes  # noqa: F401

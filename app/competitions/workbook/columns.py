@@ -1,5 +1,6 @@
 """The workbook's sheets, columns and the words accepted in its cells (English or Chinese)."""
 import re
+import unicodedata
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -13,9 +14,11 @@ CHUNK = 5000  # rows per bulk statement
 ZERO, HUNDRED = Decimal(0), Decimal(100)
 
 COMPETITION = excel.SheetSpec("competition", "比赛")
+UNITS = excel.SheetSpec("units", "单位")
 EVENTS = excel.SheetSpec("events", "赛项")
 STAGES = excel.SheetSpec("stages", "阶段")
 CRITERIA = excel.SheetSpec("criteria", "评分项")
+AWARDS = excel.SheetSpec("awards", "奖项")
 ENTRIES = excel.SheetSpec("entries", "参赛选手")
 JUDGES = excel.SheetSpec("judges", "评委")
 SCORES = excel.SheetSpec("scores", "成绩")
@@ -68,6 +71,49 @@ def _date(value):
     return None if _blank(value) else excel.cell_date(value)
 
 
+EVERYONE = 0  # "advance_count" of a stage after which everyone goes on (stored as None)
+EVERYONE_WORDS = {"0", "all", "everyone", "全部", "全体", "不限"}
+_as_count = excel.integer(minimum=1, maximum=100_000, required=False)
+
+
+def _advance(value):
+    """How many entries advance from a stage: a number, "全部"/"all"/0 for everyone, blank to keep."""
+    if _blank(value):
+        return None
+    if str(value).strip().lower() in EVERYONE_WORDS or value == 0:
+        return EVERYONE
+    return _as_count(value)
+
+
+def _places(value):
+    """An award tier's size: a count ("3") or a share of the ranked entries ("10%", or 0.1 from a % cell)."""
+    if _blank(value):
+        raise ValueError(_l("is required"))
+    if isinstance(value, float) and not value.is_integer() and 0 < value < 1:  # Excel keeps 10% as 0.1
+        return f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    places = unicodedata.normalize("NFKC", str(value)).strip()  # full-width digits and ％
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?%|[0-9]+", places):
+        raise ValueError(_l("write a number of places (3) or a share of the ranked entries (10%)"))
+    return places
+
+
+def _rank_prizes(value):
+    """Per-rank amounts "1:10000;2:8000" (full-width punctuation accepted), normalised; blank: none."""
+    if _blank(value):
+        return None
+    text = unicodedata.normalize("NFKC", excel.text(300)(value))  # full-width digits and punctuation
+    parts = [p.strip() for p in re.split(r"[;,、]", text) if p.strip()]
+    prizes = {}
+    for part in parts:
+        match = re.fullmatch(r"([0-9]+)\s*:\s*([0-9]+(?:\.[0-9]{1,2})?)", part)
+        if match is None or int(match.group(1)) < 1 or int(match.group(1)) in prizes:
+            raise ValueError(_l("write rank:amount pairs such as 1:10000;2:8000"))
+        prizes[int(match.group(1))] = Decimal(match.group(2))
+    return ";".join(f"{rank}:{format(amount.normalize(), 'f')}" for rank, amount in prizes.items())
+
+
 ENTRY_TYPE_WORDS = {
     "individual": EntryType.INDIVIDUAL, "个人": EntryType.INDIVIDUAL, "个人赛": EntryType.INDIVIDUAL,
     "team": EntryType.TEAM, "团体": EntryType.TEAM, "团体赛": EntryType.TEAM, "团队": EntryType.TEAM,
@@ -111,12 +157,15 @@ EVENT_COLUMNS = (
     excel.Column("trade", "工种", excel.text(60, required=False), required=False),
     excel.Column("blind", "盲评", _flag, required=False),
     excel.Column("honour", "荣誉", excel.text(120, required=False), required=False),
+    excel.Column("honour_max_rank", "荣誉名次", excel.integer(minimum=1, maximum=1000, required=False),
+                 required=False),
 )
 STAGE_COLUMNS = (
     excel.Column("event", "赛项", excel.text(20)),
     excel.Column("code", "阶段代码", _code(20)),
     excel.Column("name", "阶段名称", excel.text(60)),
     excel.Column("weight", "权重", excel.decimal(places=2, minimum=ZERO, maximum=HUNDRED)),
+    excel.Column("advance_count", "晋级人数", _advance, required=False),
 )
 CRITERION_COLUMNS = (
     excel.Column("event", "赛项", excel.text(20)),
@@ -125,6 +174,21 @@ CRITERION_COLUMNS = (
     excel.Column("name", "评分项名称", excel.text(120)),
     excel.Column("max", "满分", excel.decimal(places=2, minimum=Decimal("0.01"), maximum=Decimal("99999.99"))),
     excel.Column("kind", "类型", _choice(KIND_WORDS, "judgement / measurement / 评分 / 测量"), required=False),
+)
+AWARD_COLUMNS = (
+    excel.Column("event", "赛项", excel.text(20)),
+    excel.Column("name", "奖项名称", excel.text(40)),
+    excel.Column("places", "名额", _places),
+    excel.Column("minimum", "最低分", excel.decimal(places=2, minimum=ZERO, maximum=Decimal("99999.99"),
+                                                 required=False), required=False),
+    excel.Column("prize", "奖金", excel.decimal(places=2, minimum=ZERO, maximum=Decimal("9999999999.99"),
+                                              required=False), required=False),
+    excel.Column("rank_prizes", "分名次奖金", _rank_prizes, required=False),
+)
+UNIT_COLUMNS = (
+    excel.Column("name", "单位名称", excel.text(120)),
+    excel.Column("parent", "上级工会", excel.text(120)),
+    excel.Column("short_name", "简称", excel.text(40, required=False), required=False),
 )
 ENTRY_COLUMNS = (
     excel.Column("event", "赛项", excel.text(20)),
@@ -151,9 +215,11 @@ SCORE_COLUMNS = (
 # (key, spec, columns, required sheet)
 SHEETS = (
     ("competition", COMPETITION, COMPETITION_COLUMNS, True),
+    ("units", UNITS, UNIT_COLUMNS, False),
     ("events", EVENTS, EVENT_COLUMNS, False),
     ("stages", STAGES, STAGE_COLUMNS, False),
     ("criteria", CRITERIA, CRITERION_COLUMNS, False),
+    ("awards", AWARDS, AWARD_COLUMNS, False),
     ("entries", ENTRIES, ENTRY_COLUMNS, False),
     ("judges", JUDGES, JUDGE_COLUMNS, False),
     ("scores", SCORES, SCORE_COLUMNS, False),

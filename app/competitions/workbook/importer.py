@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit, excel
 from app.accounts import services as account_services
-from app.accounts.models import Organization
+from app.accounts.models import OrgKind, Organization
 from app.competitions import scoresheets, services, stamps
 from app.competitions.models import Entry, Measurement, Score
 from app.db import upsert, utcnow
@@ -16,7 +16,7 @@ from app.extensions import db
 
 from app.competitions.workbook import people, scores, structure
 from app.competitions.workbook.columns import CHUNK, SHEETS
-from app.competitions.workbook.plans import ImportOutcome
+from app.competitions.workbook.plans import ImportOutcome, real_unit
 
 
 class Importer:
@@ -33,6 +33,7 @@ class Importer:
         self.competition_changed = False
         self.events = {}  # code -> _EventPlan (file and database)
         self.new_users = {}  # username lower -> _NewUser
+        self.new_units = {}  # name -> _UnitPlan (units sheet)
         self.judgement = {}  # (member, entry, criterion) -> (row, value)
         self.measurements = {}  # (event, entry, criterion) -> (row, value)
         self.signed = set()  # (member id, stage id) of the sheets signed when validating
@@ -54,9 +55,11 @@ class Importer:
         self.progress(rows // 3, rows)  # read; checking next, then writing
         if not structure.plan_competition(self):
             return self.outcome
+        people.plan_units(self)
         structure.plan_events(self)
         structure.plan_stages(self)
         structure.plan_criteria(self)
+        structure.plan_awards(self)
         structure.check_schemes(self)
         people.plan_entries(self)
         people.plan_judges(self)
@@ -108,14 +111,16 @@ class Importer:
         return plan
 
     def _organizations(self, names):
+        """name or short name -> organisation (or a unit the units sheet creates); None where ambiguous."""
         names = {n for n in names if n}
         if not names:
             return {}
         found, short = {}, defaultdict(list)
         query = sa.select(Organization).where(sa.or_(Organization.name.in_(names), Organization.short_name.in_(names)))
-        for org in db.session.scalars(query):
-            found[org.name] = org
-            if org.short_name:
+        for org in (*db.session.scalars(query), *self.new_units.values()):
+            if org.name in names:
+                found[org.name] = org
+            if org.short_name in names:
                 short[org.short_name].append(org)
         for name, orgs in short.items():
             if name not in found:
@@ -132,6 +137,10 @@ class Importer:
 
     def write(self):
         actor, sheets = self.actor, self.sheets
+        for unit in self.new_units.values():
+            self.where = (sheets["units"], unit.row)
+            unit.obj = account_services.create_organization(actor, name=unit.name, kind=OrgKind.UNIT,
+                                                            parent=unit.parent, short_name=unit.short_name)
         competition = self.competition
         if self.competition_changed:
             self.where = (sheets["competition"], self.competition_rows.get("code"))
@@ -149,9 +158,9 @@ class Importer:
                 stage.obj = stage.existing
                 if stage.changed:
                     self.where = (sheets.get("stages"), stage.row)
-                    advance = stage.existing.advance_count if stage.existing else None
                     stage.obj = services.save_stage(actor, event.obj, stage.existing, code=stage.code,
-                                                    name=stage.name, weight=stage.weight, advance_count=advance)
+                                                    name=stage.name, weight=stage.weight,
+                                                    advance_count=stage.advance_count)
             for criterion in event.criteria.values():
                 criterion.obj = criterion.existing
                 if criterion.changed:
@@ -163,7 +172,9 @@ class Importer:
             if event.existing is not None and event.changed:
                 services.save_event(actor, competition, event.existing, **event.values)
             if event.awards is not None:
-                services.set_award_tiers(actor, event.obj, event.awards)
+                if event.awards_sheet_row is not None:
+                    self.where = (sheets.get("awards"), event.awards_sheet_row)
+                services.set_award_tiers(actor, event.obj, event.awards, prizes=event.prizes)
         created_entries = {}
         for event in events:
             new = []
@@ -171,7 +182,7 @@ class Importer:
                 if entry.changed and entry.existing is not None:
                     self.where = (sheets.get("entries"), entry.row)
                     services.save_entry(actor, event.obj, entry.existing, bib=entry.bib, name=entry.name,
-                                        unit=entry.unit, members=entry.members, user=entry.existing.user)
+                                        unit=real_unit(entry.unit), members=entry.members, user=entry.existing.user)
                 elif entry.changed:
                     new.append(entry)
             if new:
@@ -182,7 +193,7 @@ class Importer:
             self.where = (sheets.get("judges"), None)
             new_user.obj, password = account_services.create_user(
                 actor, name=new_user.name, roles=sorted(new_user.roles), username=new_user.username,
-                organization=new_user.unit)
+                organization=real_unit(new_user.unit))
             self.outcome.created_accounts.append((new_user.obj, password))
         for event in events:
             for member in event.panel.values():
@@ -210,6 +221,7 @@ class Importer:
         counts = self.outcome.counts
         for key in ("events", "stages", "criteria", "entries", "judges"):
             counts[key] = len(sheets[key].rows) if key in sheets else 0
+        counts["units"] = len(self.new_units)
         counts["scores"] = len(self.judgement)
         counts["measurements"] = len(self.measurements)
         counts["accounts"] = len(self.outcome.created_accounts)

@@ -1,4 +1,5 @@
-"""Planners of the entries and judges sheets: contestants, teams, units, panels and new judges' accounts."""
+"""Planners of the units, entries and judges sheets: new unit unions, contestants, teams, panels and
+new judges' accounts."""
 import re
 from collections import defaultdict
 
@@ -7,10 +8,41 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.accounts import services as account_services
-from app.accounts.models import Role, User
+from app.accounts.models import OrgKind, Organization, Role, User
 from app.competitions.models import Entry, EntryType, PanelMember
 from app.extensions import db
-from app.competitions.workbook.plans import _EntryPlan, _MemberPlan, _NewUser
+from app.competitions.workbook.plans import _EntryPlan, _MemberPlan, _NewUser, _UnitPlan
+
+
+def plan_units(imp):
+    """The units sheet: unit unions to create below an existing union (a unit already there is kept)."""
+    result = imp.sheets.get("units")
+    if result is None:
+        return
+    names = {v["name"] for _, v in result.rows}
+    existing = {o.name: o for o in db.session.scalars(
+        sa.select(Organization).where(Organization.name.in_(names)).options(selectinload(Organization.parent)))}
+    parents = imp._organizations(v["parent"] for _, v in result.rows)  # existing organisations only
+    seen = {}
+    for row, v in result.rows:
+        name = v["name"]
+        if name in seen:
+            imp.fail(result, row, "name", _l("appears more than once (row %(row)s)", row=seen[name]))
+            continue
+        seen[name] = row
+        parent = imp._unit(result, row, "parent", v["parent"], parents)
+        if parent is None:
+            continue
+        if parent.kind == OrgKind.UNIT:
+            imp.fail(result, row, "parent", _l("A unit union cannot have organisations below it."))
+            continue
+        found = existing.get(name)
+        if found is not None:
+            if found.parent_id != parent.id:
+                imp.fail(result, row, "name", _l("already exists below %(parent)s",
+                                                  parent=found.parent.name if found.parent else "—"))
+            continue  # already there: nothing to create
+        imp.new_units[name] = _UnitPlan(name, v["short_name"], parent, row)
 
 
 def plan_entries(imp):
@@ -36,6 +68,9 @@ def plan_entries(imp):
     for row, v in result.rows:
         event = imp._event(result, row, v["event"])
         unit = imp._unit(result, row, "unit", v["unit"], units)
+        if unit is not None and unit.kind != OrgKind.UNIT:
+            imp.fail(result, row, "unit", _l("Choose the contestant's unit (a workplace union, not a federation)."))
+            continue
         if event is None or unit is None:
             continue
         plan = event.entries.get(v["bib"])

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 
 from app import excel
-from app.accounts.models import Organization, User
+from app.accounts.models import OrgKind, Organization, User
 from app.competitions.models import Competition, Criterion, CriterionKind, Entry, Event, PanelMember, Stage
 from app.competitions.workbook.columns import ZERO
 from app.review.conflict import conflicts
@@ -36,6 +36,37 @@ class ImportOutcome:
 
 
 @dataclass(eq=False)
+class _UnitPlan:
+    """A unit union the units sheet creates; stands in for its Organization until it is written.
+
+    Its path is its parent's with a placeholder, so the conflict-of-interest rule
+    (a prefix test on paths) holds for it already: a judge of the parent union
+    conflicts with its entries.
+    """
+
+    name: str
+    short_name: str | None
+    parent: Organization
+    row: int
+    obj: Organization | None = None
+
+    kind = OrgKind.UNIT
+
+    @property
+    def path(self):
+        return self.obj.path if self.obj is not None else f"{self.parent.path}new-{self.row}/"
+
+    @property
+    def id(self):
+        return self.obj.id if self.obj is not None else None
+
+
+def real_unit(unit):
+    """The Organization behind a unit of a plan (a new unit's once written)."""
+    return unit.obj if isinstance(unit, _UnitPlan) else unit
+
+
+@dataclass(eq=False)
 class _StagePlan:
     code: str
     position: int
@@ -43,6 +74,7 @@ class _StagePlan:
     row: int | None = None
     name: str = ""
     weight: Decimal = ZERO
+    advance_count: int | None = None
     changed: bool = False
     obj: Stage | None = None
 
@@ -109,6 +141,9 @@ class _EventPlan:
     values: dict | None = None  # for services.save_event
     changed: bool = False
     awards: str | None = None  # normalised spec, when the tiers change
+    prizes: dict | None = None  # tier name -> (prize, per-rank text), from the awards sheet
+    awards_row: int | None = None  # the events row whose awards column set the tiers
+    awards_sheet_row: int | None = None  # the first awards-sheet row of the tiers, when they change there
     stages: dict = field(default_factory=dict)
     criteria: dict = field(default_factory=dict)
     entries: dict = field(default_factory=dict)

@@ -17,7 +17,8 @@ from app.competitions.models import (
     Stage,
 )
 from app.extensions import db
-from app.competitions.workbook.columns import COMPETITION_ITEMS, HUNDRED, IMPORTABLE, ZERO
+from app.competitions import standings
+from app.competitions.workbook.columns import COMPETITION_ITEMS, EVERYONE, HUNDRED, IMPORTABLE, ZERO
 from app.competitions.workbook.plans import _CriterionPlan, _EventPlan, _StagePlan
 
 
@@ -76,7 +77,7 @@ def plan_competition(imp):
         plan = _EventPlan(event.code, existing=event)
         for stage in event.stages:
             plan.stages[stage.code] = _StagePlan(stage.code, stage.position, existing=stage, name=stage.name,
-                                                 weight=stage.weight)
+                                                 weight=stage.weight, advance_count=stage.advance_count)
             for criterion in stage.criteria:
                 plan.criteria[criterion.code] = _CriterionPlan(
                     criterion.code, stage.code, criterion.kind, criterion.max_mark, existing=criterion,
@@ -120,6 +121,7 @@ def plan_events(imp):
             "tie_break": tie_break,
             "blind": v["blind"] if v["blind"] is not None else (existing.blind if existing else False),
             "honour_name": v["honour"] if v["honour"] is not None else (existing.honour_name if existing else None),
+            "honour_max_rank": v["honour_max_rank"] or (existing.honour_max_rank if existing else 1),
         }
         plan.row, plan.values = row, values
         plan.changed = existing is None or any(getattr(existing, k) != values[k] for k in values)
@@ -127,6 +129,7 @@ def plan_events(imp):
             imp.fail(result, row, "code" if existing is None else None, _l(
                 "Events cannot be added or changed once the competition is under way."))
         if v["awards"] is not None:
+            plan.awards_row = row
             try:
                 tiers = scoring.parse_award_spec(v["awards"])
             except scoring.ScoringError as error:
@@ -166,8 +169,11 @@ def plan_stages(imp):
             plan = _StagePlan(v["code"], position=len(event.stages))
             event.stages[plan.code] = plan
         plan.row, plan.name, plan.weight = row, v["name"], v["weight"]
+        if v["advance_count"] is not None:  # blank keeps the current value
+            plan.advance_count = None if v["advance_count"] == EVERYONE else v["advance_count"]
         existing = plan.existing
-        plan.changed = existing is None or existing.name != plan.name or existing.weight != plan.weight
+        plan.changed = existing is None or (existing.name, existing.weight, existing.advance_count) != (
+            plan.name, plan.weight, plan.advance_count)
         if imp.running and plan.changed:
             imp.fail(result, row, "weight", _l(
                 "The marking scheme cannot change once the competition is under way."))
@@ -204,10 +210,62 @@ def plan_criteria(imp):
                 "The marking scheme cannot change once the competition is under way."))
 
 
+def plan_awards(imp):
+    """The awards sheet: an event's rows are its award tiers, in order, with their prizes."""
+    result = imp.sheets.get("awards")
+    if result is None:
+        return
+    rows = {}  # event plan -> [(row, values)]
+    for row, v in result.rows:
+        event = imp._event(result, row, v["event"])
+        if event is None:
+            continue
+        if event.awards_row is not None:
+            imp.fail(result, row, "event", _l(
+                "The award tiers of this event are also set on the events sheet (row %(row)s); leave one of them "
+                "blank.", row=event.awards_row))
+            continue
+        tiers = rows.setdefault(event, [])
+        earlier = next((r for r, other in tiers if other["name"] == v["name"]), None)
+        if earlier is not None:
+            imp.fail(result, row, "name", _l("appears more than once (row %(row)s)", row=earlier))
+            continue
+        if re.search(r"[:;：；]", v["name"]):
+            imp.fail(result, row, "name", _l("cannot contain “:” or “;”"))
+            continue
+        minimum = f">={format(v['minimum'].normalize(), 'f')}" if v["minimum"] is not None else ""
+        try:
+            (tier,) = scoring.parse_award_spec(f"{v['name']}:{v['places']}{minimum}")
+        except scoring.ScoringError as error:
+            imp.fail(result, row, "places", _l("is not a valid award tier: %(error)s", error=str(error)))
+            continue
+        tiers.append((row, v | {"tier": tier}))
+    for event, tiers in rows.items():
+        wanted = [(v["tier"].name, v["tier"].count, v["tier"].percent, v["tier"].minimum, v["prize"],
+                   standings.parse_rank_prizes(v["rank_prizes"])) for _, v in tiers]
+        current = [] if event.existing is None else [
+            (t.name, t.count, t.percent, t.minimum, t.prize, standings.parse_rank_prizes(t.rank_prizes))
+            for t in event.existing.award_tiers]
+        if wanted != current:
+            event.awards = scoring.format_award_spec([v["tier"] for _, v in tiers])
+            event.prizes = {v["tier"].name: (v["prize"], v["rank_prizes"] or "") for _, v in tiers}
+            event.awards_sheet_row = tiers[0][0]
+            if imp.running:
+                for row, _ in tiers:
+                    imp.fail(result, row, "name", _l(
+                        "Events cannot be added or changed once the competition is under way."))
+
+
 def check_schemes(imp):
-    """Per event: the stage weights add up to 100, the tie-break names its stages."""
+    """Per event: the stage weights add up to 100, the tie-break names its stages, the last stage
+    lets nobody advance (there is no next stage)."""
     stages_sheet, events_sheet = imp.sheets.get("stages"), imp.sheets.get("events")
     for event in imp.events.values():
+        if event.stages:
+            last = max(event.stages.values(), key=lambda s: s.position)
+            if last.advance_count is not None and last.row is not None:
+                imp.fail(stages_sheet, last.row, "advance_count", _l(
+                    "The last stage of an event has no next stage to advance to; leave this blank."))
         if event.stages and (any(s.row for s in event.stages.values()) or event.existing is None):
             total = sum((s.weight for s in event.stages.values()), ZERO)
             if total != HUNDRED:
