@@ -7,6 +7,7 @@ from datetime import date
 from urllib.parse import quote
 
 from flask import (
+    abort,
     Response,
     current_app,
     flash,

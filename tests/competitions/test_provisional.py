@@ -120,9 +120,9 @@ def test_final_results_say_what_changed_since_provisional_and_why(client, cup, d
     changes = board.split('data-testid="changes-since-provisional"', 1)[1]
     assert "与公示成绩相比的变化" in board
     moved = changes.split(f'data-testid="change-{last.bib}"', 1)[1].split("</tr>")[0]
-    assert "第 4 名" in moved and "第 3 名" in moved  # before and after
+    assert "第4名" in moved and "第3名" in moved  # before and after
     overtaken = changes.split(f'data-testid="change-{third.bib}"', 1)[1].split("</tr>")[0]
-    assert "第 3 名" in overtaken and "第 4 名" in overtaken
+    assert "第3名" in overtaken and "第4名" in overtaken
     assert f'data-testid="change-{cup["entries"][3].bib}"' not in changes  # unchanged rows are not listed
     assert "评委2把60分录成了40分，已更正" in changes and "未成立的申诉：1 件" in changes
     overview = page(client, f"/competitions/{code}/results")
