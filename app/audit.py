@@ -281,11 +281,3 @@ def checkpoint_command():
     """Print the chain's head (sequence, time, hash) as JSON, to keep outside the database."""
     click.echo(json.dumps(checkpoint()))
 
-
-def events_query(action=None, object_type=None):
-    query = sa.select(AuditEvent).order_by(AuditEvent.seq.desc())
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    return query

@@ -5,7 +5,8 @@ from flask import current_app, flash, redirect, request, send_file, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import audit, excel, htmx, imports
+from app import audit_log as audit_log_view
+from app import excel, htmx, imports
 from app.access import public, roles, signed_in
 from app.accounts import bp, exports, forms, queries, services
 from app.accounts.models import Organization, Trade, User
@@ -331,6 +332,7 @@ def edit_trade(trade_id=None):
 @bp.route("/admin/audit")
 @roles("admin")
 def audit_log():
-    query = audit.events_query(request.args.get("action"), request.args.get("object_type"))
-    page = db.paginate(query, per_page=50, error_out=False)
-    return htmx.render("accounts/audit.html", "results", page=page)
+    form = audit_log_view.FilterForm(request.args)
+    page = db.paginate(audit_log_view.filtered(form.filters()), per_page=50, error_out=False)
+    return htmx.render("accounts/audit.html", "results", form=form, page=page,
+                       lines=audit_log_view.presentation(page.items))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import audit
-from app.competitions import scoresheets, services, standings
+from app.competitions import hooks, scoresheets, services, standings
 from app.competitions.leaderboard import event_rows, medal_table
 from app.competitions.models import (
     Appeal,
@@ -63,6 +63,7 @@ def _publish(actor, competition, final, reason=None):
     audit.record(actor, "results.publish_final" if final else "results.publish_provisional", competition,
                  before={"status": before}, after={"status": competition.status, "version": competition.results_version,
                                                    "reason": reason})
+    hooks.results_published(competition, final, reason)
 
 
 def publish_provisional(actor, competition):
@@ -133,4 +134,5 @@ def resolve_appeal(actor, appeal, *, upheld, resolution, sheets=()):
         if sheet.member.event_id != appeal.entry.event_id:
             raise DomainError(_l("That sheet belongs to another event."), "sheets")
         scoresheets.unlock(actor, sheet, appeal.resolution)
+    hooks.appeal_decided(appeal)
     return appeal

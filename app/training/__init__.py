@@ -5,7 +5,7 @@ bp = Blueprint("training", __name__, url_prefix="/training")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 from app import labels  # noqa: E402
-from app.training import models, views  # noqa: E402,F401
+from app.training import hooks, models, views  # noqa: E402,F401
 from app.training.certificates import CHECKIN_LABELS, STATE_LABELS  # noqa: E402
 from app.training.forms_classroom import MARK_LABELS  # noqa: E402
 

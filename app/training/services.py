@@ -21,6 +21,7 @@ from app.accounts.services import apply_for_membership
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.training import hooks
 from app.training.rules import attendance_met, attendance_percent
 from app.scoring import round_half_up
 from app.training.models import (
@@ -219,6 +220,7 @@ def promote_waitlist(actor, course):
             continue
         db.session.expire(head)
         audit.record(actor, "enrolment.promote", head, after={"status": E.ENROLLED})
+        hooks.seat_given(head, course)
         promoted.append(head)
     db.session.expire(course, ["seats_taken"])
     return promoted
@@ -419,6 +421,7 @@ def _new_certificate(actor, course, user, attempt, *, awarded_on, issued_on, ren
     _flush(_l("Certificates were just issued by someone else; reload the page."))
     audit.record(actor, "certificate.issue", certificate, after=snapshot(certificate, "number", "holder_name",
                                                                           "title", "expires_on"))
+    hooks.certificate_issued(certificate)
     return certificate
 
 
