@@ -85,6 +85,18 @@ class Config:
     # Finished jobs, their results and their rows are kept this many days.
     JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))
 
+    # E-mail copies of notifications (app/notifications.py), sent by a background task; without
+    # MAIL_SERVER they are written to the log. SITE_URL makes the links in them absolute.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    SITE_URL = os.environ.get("SITE_URL", "")
+
     PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
     # Number of reverse proxies in front of the app (0 = none); see README.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
@@ -105,6 +117,7 @@ class TestingConfig(Config):
     # Each test app gets its own temporary cache folder (or the one a test passes).
     REDIS_URL = None
     CACHE_DIR = None
+    MAIL_SERVER = None  # tests that send mail run their own SMTP server
 
 
 class ProductionConfig(Config):

@@ -49,7 +49,7 @@ audit_log.actions({
 })
 
 audit_log.describe(
-    "User", _l("Account"),
+    "User", _l("User account"),
     query=lambda ids: sa.select(User.id, User.name, User.username, User.mobile).where(User.id.in_(ids)),
     display=lambda row: row.name,
     url=lambda row: url_for("accounts.edit_user", user_id=row.id),
@@ -59,7 +59,7 @@ audit_log.describe(
     values={"roles": ROLE_LABELS, "tags": IDENTITY_TAG_LABELS, "membership_status": MEMBERSHIP_LABELS},
 )
 audit_log.describe(
-    "Organization", _l("Organisation"),
+    "Organization", _l("Union organisation"),
     query=lambda ids: sa.select(Organization.id, Organization.name).where(Organization.id.in_(ids)),
     display=lambda row: row.name,
     url=lambda row: url_for("accounts.edit_organization", org_id=row.id),

@@ -19,6 +19,7 @@ class MailForm(Form):
                         validators=[Optional(), Length(max=200),
                                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                            message=_l("Please enter an e-mail address like name@example.com."))],
+                        filters=[lambda value: value.strip() if value else value],
                         render_kw={"autocomplete": "email", "inputmode": "email"})
 
 

@@ -57,7 +57,7 @@ def _trainee_todos(user, today):
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
                Enrolment.decided_at.is_not(None), Course.starts_on >= today,
                Course.status != CourseStatus.CANCELLED))
-    items.append(notifications.Todo(_l("Seats you were given from the waitlist, course not started yet"), given,
+    items.append(notifications.Todo(_l("Seats given to you from the waitlist or by staff, course not started yet"), given,
                                     url_for("training.my_training")))
     held = db.session.scalars(sa.select(Certificate).where(
         Certificate.user_id == user.id, Certificate.renewed_from_id.is_(None),
@@ -201,7 +201,7 @@ for name, label, ref in (
     audit_log.field(name, label, ref=ref)
 for name, label in (
     ("address", _l("Address")), ("contact_name", _l("Contact person")), ("contact_phone", _l("Contact phone")),
-    ("designated_on", _l("Designated on")), ("trades", _l("Trades covered")), ("level", _l("Level")),
+    ("designated_on", _l("Designated on")), ("trades", _l("Trades covered")), ("level", _l("Skill level")),
     ("seats", _l("Seats")), ("enrol_opens_at", _l("Enrolment opens")), ("enrol_closes_at", _l("Enrolment closes")),
     ("fee", _l("Fee (yuan, 0 = free)")), ("eligibility", _l("Who may enrol")),
     ("requires_approval", _l("Enrolments need staff approval")), ("theory_weight", _l("Theory weight (%)")),

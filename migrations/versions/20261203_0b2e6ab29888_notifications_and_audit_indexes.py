@@ -1,5 +1,6 @@
-"""Notifications: the in-app notification table (message id, parameters, link, read time, e-mail state) and
-the optional e-mail address for copies
+"""Notifications (message id, parameters, link, read time, e-mail state; an optional e-mail address for
+copies) and the audit trail's indexes for the admin page's filters (object, actor, action: each with seq,
+so the newest come straight off the index; the time, for date ranges)
 
 Revision ID: 0b2e6ab29888
 Revises: 7c1e2a9b4d30
@@ -46,7 +47,26 @@ def upgrade():
     )
 
 
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_event_action'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_object'))
+        batch_op.create_index('ix_audit_event_action_seq', ['action', 'seq'], unique=False)
+        batch_op.create_index('ix_audit_event_actor_seq', ['actor_id', 'seq'], unique=False)
+        batch_op.create_index('ix_audit_event_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_audit_event_object_seq', ['object_type', 'object_id', 'seq'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_object_seq')
+        batch_op.drop_index('ix_audit_event_created_at')
+        batch_op.drop_index('ix_audit_event_actor_seq')
+        batch_op.drop_index('ix_audit_event_action_seq')
+        batch_op.create_index(batch_op.f('ix_audit_event_object'), ['object_type', 'object_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
+
     op.drop_table('notification_mail_address')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_read')
