@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
-from app import audit, audit_log
+from app import audit
 from app.audit import AuditEvent
 from app.competitions import scoresheets
 from app.db import UTCDateTime, utcnow
@@ -71,6 +71,8 @@ def test_events_read_as_chinese_actions_on_named_linked_objects_with_changes_in_
 def test_every_recorded_action_code_has_a_label():
     """Each `audit.record(..., "code", ...)` of the code base is named on the page."""
     from pathlib import Path
+
+    from app import audit_log
 
     codes = set()
     for path in (Path(__file__).resolve().parents[2] / "app").rglob("*.py"):
@@ -139,6 +141,8 @@ def _fill(db, count, actor_id):
 
 
 def test_a_page_of_100000_events_comes_from_the_indexes_in_a_fixed_number_of_queries(client, login, db, users):
+    from app import audit_log
+
     staff = users["staff"]
     course = make_course(staff, seats=3)
     _fill(db, 100_000, staff.id)
@@ -164,6 +168,8 @@ def test_a_page_of_100000_events_comes_from_the_indexes_in_a_fixed_number_of_que
 
 
 def test_marks_of_the_review_layer_read_as_decimals(db, users):
+    from app import audit_log
+
     event = audit.record(users["judge"], "score.save", ("Entry", 999999), before={"criterion": "Q1", "value": None},
                          after={"criterion": "Q1", "value": Decimal("30.50"), "judge_id": users["judge"].id})
     db.session.flush()

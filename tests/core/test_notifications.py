@@ -11,10 +11,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app import notifications
 from app.competitions import publishing
 from app.extensions import db as _db
-from app.notifications import MailAddress, MailState, Notification
 from app.training import services as training
 from tests.competitions.conftest import build
 from tests.competitions.test_pages import complete_and_publish
@@ -31,6 +29,8 @@ def sign_in(client, user):
 
 
 def notes_of(db, user):
+    from app.notifications import Notification
+
     return db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
                               .order_by(Notification.id)).all()
 
@@ -123,6 +123,8 @@ def test_publication_and_an_appeal_decision_are_announced_to_the_contestants(cli
 # ---------------------------------------------------------------- the centre
 
 def _three_for(user):
+    from app import notifications
+
     for n in range(3):
         notifications.notify(user, "test.note", notifications.N_("“%(title)s” is finished."),
                              link_to=("training.my_training", {}), title=f"任务{n}")
@@ -178,6 +180,8 @@ def test_nobody_reads_or_opens_someone_elses_notifications(client, db, users):
 
 
 def test_the_header_count_costs_the_same_few_queries_for_0_or_200_notifications(client, db, users):
+    from app import notifications
+
     trainee = users["trainee"]
     sign_in(client, trainee)
     none, html = count_queries(db, client, "/training/my/")
@@ -194,6 +198,8 @@ def test_the_header_count_costs_the_same_few_queries_for_0_or_200_notifications(
 # ---------------------------------------------------------------- background jobs
 
 def test_a_finished_job_tells_its_owner_once(job_app):  # noqa: F811
+    from app.notifications import Notification
+
     client = signed_in(job_app, job_app.staff_id)
     done = upload(client, base_sheets())
     sheets = base_sheets()
@@ -269,6 +275,8 @@ def test_mail_copies_go_out_from_a_background_task_never_from_the_request(job_ap
 
     from app.accounts.models import Trade, User
 
+    from app.notifications import MailAddress, MailState, Notification
+
     with job_app.app_context():
         staff = _db.session.get(User, job_app.staff_id)
         course = make_course(staff, seats=1, trade=_db.session.scalar(sa.select(Trade).where(Trade.code == "HG")))
@@ -323,6 +331,9 @@ def test_mail_copies_go_out_from_a_background_task_never_from_the_request(job_ap
 
 
 def test_without_a_mail_server_copies_are_written_to_the_log(app, db, users, caplog, monkeypatch):
+    from app import notifications
+    from app.notifications import MailState
+
     # Alembic's logging set-up (run by the migrations) disables the loggers that existed before it.
     monkeypatch.setattr(logging.getLogger("app.notifications"), "disabled", False)
     trainee = users["trainee"]
@@ -338,6 +349,8 @@ def test_without_a_mail_server_copies_are_written_to_the_log(app, db, users, cap
 
 
 def test_the_mail_address_form_refuses_nonsense_and_can_be_cleared(client, db, users):
+    from app import notifications
+
     trainee = users["trainee"]
     sign_in(client, trainee)
     page = client.post("/notifications/mail", data={"email": "not an address"}).get_data(as_text=True)
