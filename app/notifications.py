@@ -9,8 +9,9 @@ translated when it is shown, so each reader sees it in their own language.
 E-mail. A person who gave an address on the notifications page also gets each notification by
 e-mail. Sending never happens in a request: the row is marked `pending`, and after the commit one
 background task (Huey, the queue of `app/jobs.py`) sends every pending mail through SMTP when
-`MAIL_SERVER` is configured, or writes it to the log otherwise. Each row is claimed by a
-conditional UPDATE before it is sent, so two consumers never send one mail twice.
+`MAIL_SERVER` is configured, or writes it to the log otherwise; a sweep every ten minutes sends
+what a lost task left behind. Each row is claimed by a conditional UPDATE before it is sent, so
+two consumers never send one mail twice.
 
 To-dos. The home page shows what is waiting for the signed-in person (sheets to sign, appeals to
 decide, applications to approve...). The core does not know the domains: each module registers
@@ -30,6 +31,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app import jobs
@@ -319,14 +321,24 @@ def deliver_pending(limit=500):
     return sent
 
 
-@jobs.huey.task(retries=2, retry_delay=60)
-def send_pending_mail():
+def _deliver_in_app():
     app = jobs.get_app()
     with app.app_context(), app.test_request_context("/notifications/mail", query_string={"lang": "zh"}):
         try:
             deliver_pending()
         finally:
             db.session.remove()
+
+
+@jobs.huey.task(retries=2, retry_delay=60)
+def send_pending_mail():
+    _deliver_in_app()
+
+
+@jobs.huey.periodic_task(crontab(minute="*/10"))
+def send_mail_left_pending():
+    """A sweep for mail whose task was never enqueued (the queue was down at the commit)."""
+    _deliver_in_app()
 
 
 # ---------------------------------------------------------------- background jobs tell their owner
