@@ -99,6 +99,17 @@ class Config:
     # Provisional results (公示) stay open for objections at least this many hours; only an
     # explicit "no 公示" decision, with a reason shown publicly, skips them.
     MIN_OBJECTION_HOURS = int(os.environ.get("MIN_OBJECTION_HOURS", "24"))
+    # E-mail copies of notifications (app/notifications.py), sent by a background task; without
+    # MAIL_SERVER they are written to the log. SITE_URL makes the links in them absolute.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    SITE_URL = os.environ.get("SITE_URL", "")
 
     PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
     # Number of reverse proxies in front of the app (0 = none); see README.
@@ -122,6 +133,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     SMS_SENDER = "memory"
     CACHE_DIR = None
+    MAIL_SERVER = None  # tests that send mail run their own SMTP server
 
 
 class ProductionConfig(Config):

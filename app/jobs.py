@@ -29,6 +29,9 @@ Restarts. When a consumer starts it re-enqueues every job left `queued` or
 mid-job, or a web process that committed the job but failed to enqueue it).
 Reruns are safe because jobs are idempotent (above).
 
+When a run finishes a job (done or failed), the `finished` signal is sent with its id, in
+the job's request context and after its commit: the notifications module tells the owner.
+
 Domain packages register what a kind of job does with `@jobs.handler("kind")`;
 a handler gets the job and a `progress(done, total)` callable, does its work
 through the services (flush, never commit) and returns a `Result`, or raises
@@ -45,6 +48,7 @@ from enum import Enum
 from pathlib import Path
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from huey import RedisHuey, SqliteHuey, crontab
@@ -68,6 +72,9 @@ def make_huey():
 
 
 huey = make_huey()
+
+# Sent once per job, by the run that finished it: finished.send(app, job_id=...).
+finished = Namespace().signal("job-finished")
 
 
 # ---------------------------------------------------------------- the job row
@@ -314,8 +321,8 @@ def _mark(job_id, **values):
 
     A finished job is never changed again: a late duplicate run cannot undo "done"."""
     with db.engine.begin() as connection:
-        connection.execute(sa.update(Job).where(Job.id == job_id, Job.status.in_(UNFINISHED))
-                           .values(updated_at=utcnow(), **values))
+        return connection.execute(sa.update(Job).where(Job.id == job_id, Job.status.in_(UNFINISHED))
+                                  .values(updated_at=utcnow(), **values)).rowcount
 
 
 def _store(job, data):
@@ -335,6 +342,7 @@ def execute(job_id):
         return  # gone, or finished by an earlier run
     _mark(job_id, status=JobStatus.RUNNING)
     params = row.params or {}
+    finished_here = False
     # A POST request context like the one that created the job: messages come out
     # in the owner's language, url_for builds the site's own links, and on SQLite
     # the job's transaction takes the write lock up front as a web write does.
@@ -362,12 +370,12 @@ def execute(job_id):
                 values.update(result_file=_store(job, failure.data), result_name=failure.name,
                               result_mime=failure.mime)
             db.session.rollback()
-            _mark(job_id, **values)
+            finished_here = _mark(job_id, **values) == 1
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", job_id)
-            _mark(job_id, status=JobStatus.FAILED, finished_at=utcnow(),
-                  error=str(_l("An unexpected error occurred. It has been logged; please try again later.")))
+            finished_here = _mark(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=str(
+                _l("An unexpected error occurred. It has been logged; please try again later."))) == 1
         else:
             values = {"status": JobStatus.DONE, "message": str(result.message)[:500] if result.message else None,
                       "result_url": result.url, "finished_at": utcnow(), "updated_at": utcnow()}
@@ -385,12 +393,27 @@ def execute(job_id):
                                         .values(**values).execution_options(synchronize_session=False))
             if marked.rowcount == 1:
                 db.session.commit()
+                finished_here = True
             else:
                 db.session.rollback()
         finally:
             db.session.remove()
+        if finished_here:
+            _announce(job_id)
     _forget_progress(job_id)
     _discard_upload(job_id, params)
+
+
+def _announce(job_id):
+    """Tell the listeners (the owner's notification) that this run finished the job; their
+    failure never undoes the job."""
+    try:
+        finished.send(current_app._get_current_object(), job_id=job_id)
+    except Exception:
+        db.session.rollback()
+        log.exception("a listener of job %s's end failed", job_id)
+    finally:
+        db.session.remove()
 
 
 def _discard_upload(job_id, params):

@@ -2,7 +2,13 @@
 
 An item shows when the current user passes its endpoint's access policy, so the
 menu can never offer a page that would answer 403.
+
+Features: what the home page and the footer say the platform offers. Each module
+registers its own (`navigation.feature(...)` beside its blueprint), so a module
+that is not installed is never advertised, and one that is appears by itself.
 """
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -37,3 +43,25 @@ def items_for(user):
             continue
         visible.append({"endpoint": endpoint, "label": label, "group": group})
     return visible
+
+
+@dataclass(frozen=True)
+class Feature:
+    endpoint: str  # its public front page
+    name: str
+    blurb: str
+    order: int = 50
+
+
+_FEATURES = {}
+
+
+def feature(endpoint, name, blurb, order=50):
+    """Register what a module offers (its front page, name and one sentence for the home page)."""
+    _FEATURES[endpoint] = Feature(endpoint, name, blurb, order)
+
+
+def features():
+    """The registered features whose front page exists in this app, in order."""
+    return sorted((f for f in _FEATURES.values() if f.endpoint in current_app.view_functions),
+                  key=lambda f: (f.order, f.endpoint))

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from app.accounts import cli, views  # noqa: E402,F401
+from app.accounts import cli, hooks, views  # noqa: E402,F401

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app import audit, excel, htmx, imports, sms
+from app import audit_log as audit_log_view
 from app.access import public, roles, signed_in
 from app.accounts import bp, claims, exports, forms, queries, services, sessions
 from app.accounts.models import Organization, Trade, User
@@ -423,6 +424,7 @@ def edit_trade(trade_id=None):
 @bp.route("/admin/audit")
 @roles("admin")
 def audit_log():
-    query = audit.events_query(request.args.get("action"), request.args.get("object_type"))
-    page = db.paginate(query, per_page=50, error_out=False)
-    return htmx.render("accounts/audit.html", "results", page=page)
+    form = audit_log_view.FilterForm(request.args)
+    page = db.paginate(audit_log_view.filtered(form.filters()), per_page=50, error_out=False)
+    return htmx.render("accounts/audit.html", "results", form=form, page=page,
+                       lines=audit_log_view.presentation(page.items))

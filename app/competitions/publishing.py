@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.competitions import certificates as award_certificates
-from app.competitions import scoresheets, services, standings
+from app.competitions import hooks, scoresheets, services, standings
 from app.competitions.leaderboard import event_rows, medal_table
 from app.competitions.models import (
     Appeal,
@@ -126,6 +126,7 @@ def _publish(actor, competition, final, reason=None):
                  before={"status": before}, after={"status": competition.status, "version": competition.results_version,
                                                    "reason": reason,
                                                    "no_provisional_reason": competition.no_provisional_reason})
+    hooks.results_published(competition, final, reason)
 
 
 def appeal_window_hours(competition):
@@ -214,4 +215,5 @@ def resolve_appeal(actor, appeal, *, upheld, resolution, sheets=()):
         if sheet.member.event_id != appeal.entry.event_id:
             raise DomainError(_l("That sheet belongs to another event."), "sheets")
         scoresheets.unlock(actor, sheet, appeal.resolution)
+    hooks.appeal_decided(appeal)
     return appeal

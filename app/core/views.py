@@ -4,7 +4,7 @@ import io
 from flask import abort, current_app, redirect, request, send_file, session, url_for
 from flask_login import current_user
 
-from app import excel, htmx
+from app import excel, htmx, notifications
 from app.access import public, signed_in
 from app.core import bp
 from app.errors import same_site_referrer
@@ -13,7 +13,7 @@ from app.errors import same_site_referrer
 @bp.route("/")
 @public
 def home():
-    return htmx.render("core/home.html")
+    return htmx.render("core/home.html", todos=notifications.todos_for(current_user))
 
 
 @bp.route("/healthz")

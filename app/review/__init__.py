@@ -16,3 +16,5 @@ once:
 A client keeps its own tables (built from the mixins) and its own workflow; it
 asks this layer for the rules. The layer imports no domain module.
 """
+
+from app.review import hooks  # noqa: E402,F401  (how its audit events read)

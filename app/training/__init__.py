@@ -5,7 +5,7 @@ bp = Blueprint("training", __name__, url_prefix="/training")
 # (app/verification.py); views_certificates registers the answers for training's codes.
 
 from app import labels, personal_data  # noqa: E402
-from app.training import exports, models, views  # noqa: E402,F401
+from app.training import exports, hooks, models, views  # noqa: E402,F401
 from app.training.certificates import CHECKIN_LABELS, STATE_LABELS  # noqa: E402
 from app.training.forms_classroom import MARK_LABELS  # noqa: E402
 

@@ -22,6 +22,7 @@ from app.accounts.services import apply_for_membership
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.training import hooks
 from app.training.rules import (
     assessment_day,
     assessment_open,
@@ -232,6 +233,7 @@ def promote_waitlist(actor, course):
             continue
         db.session.expire(head)
         audit.record(actor, "enrolment.promote", head, after={"status": E.ENROLLED})
+        hooks.seat_given(head, course)
         promoted.append(head)
     db.session.expire(course, ["seats_taken"])
     return promoted
@@ -458,6 +460,7 @@ def _new_certificate(actor, course, user, attempt, *, awarded_on, issued_on, ren
     _flush(_l("Certificates were just issued by someone else; reload the page."))
     audit.record(actor, "certificate.issue", certificate, after=snapshot(certificate, "number", "holder_name",
                                                                           "title", "expires_on"))
+    hooks.certificate_issued(certificate)
     return certificate
 
 
