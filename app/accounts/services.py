@@ -158,6 +158,16 @@ def send_claim_code(mobile):
     return True
 
 
+def record_data_export(actor):
+    """A person downloaded everything held about them: the trail says when."""
+    audit.record(actor, "user.data_export", actor)
+
+
+def record_mobile_view(actor, user):
+    """Staff opened a masked mobile number: every look is on the trail."""
+    audit.record(actor, "user.mobile_view", user)
+
+
 def new_claim_code(actor, user):
     """Staff make a new claim code for an account a roster made (the old one stops working)."""
     if not claims.is_unclaimed(user):

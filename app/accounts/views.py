@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import audit, excel, htmx, imports, sms
+from app import excel, htmx, imports, sms
 from app import audit_log as audit_log_view
 from app.access import public, roles, signed_in
 from app.accounts import bp, claims, exports, forms, queries, services, sessions
@@ -148,7 +148,7 @@ def account():
 def my_data():
     """Everything the platform holds about the signed-in person, as one workbook."""
     data = exports.personal_data_workbook(current_user, sessions.live_sessions(current_user))
-    audit.record(current_user, "user.data_export", current_user)
+    services.record_data_export(current_user)
     db.session.commit()
     return send_file(io.BytesIO(data), mimetype=excel.XLSX_MIME, as_attachment=True, download_name="my-data.xlsx")
 
@@ -281,7 +281,7 @@ def edit_user(user_id):
 def reveal_mobile(user_id):
     """The full mobile number behind a masked one in a staff list; every look goes in the audit trail."""
     user = db.get_or_404(User, user_id)
-    audit.record(current_user, "user.mobile_view", user)
+    services.record_mobile_view(current_user, user)
     db.session.commit()
     return render_template("accounts/_mobile.html", user=user)
 

@@ -115,6 +115,8 @@ audit_log.actions({
     "event.create": _l("Created an event"),
     "event.update": _l("Edited an event"),
     "event.awards": _l("Set the award tiers"),
+    "event.prizes": _l("Set the prize money"),
+    "award_certificates.issue": _l("Issued award certificates"),
     "stage.create": _l("Added a stage"),
     "stage.update": _l("Edited a stage"),
     "stage.delete": _l("Removed a stage"),

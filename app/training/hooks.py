@@ -98,6 +98,7 @@ audit_log.actions({
     "base.create": _l("Created a training base"),
     "base.update": _l("Edited a training base"),
     "course.create": _l("Created a course"),
+    "certificate.supersede": _l("Superseded a certificate by its renewal"),
     "course.update": _l("Edited a course"),
     "course.roster_import": _l("Imported a course roster"),
     "lesson.create": _l("Added a lesson"),

@@ -15,7 +15,7 @@ from app.competitions import publishing
 from app.training import services as training
 from tests.competitions.conftest import build
 from tests.competitions.test_pages import complete_and_publish
-from tests.factories import UserFactory
+from tests.factories import UserFactory, session_identity
 from tests.training.conftest import make_course
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -25,7 +25,7 @@ NOT_BUILT = ("创新工作室", "师带徒", "徒弟", "工作室", "innovation"
 def sign_in(client, user):
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_identity(user)
 
 
 def todos(client, user):

@@ -17,7 +17,7 @@ from app.training import services as training
 from tests.competitions.conftest import build
 from tests.competitions.test_pages import complete_and_publish
 from tests.core.test_jobs import base_sheets, job_app, signed_in, upload, wait_until_finished  # noqa: F401
-from tests.factories import UserFactory
+from tests.factories import UserFactory, session_identity
 from tests.job_helpers import consumer
 from tests.training.conftest import make_course
 
@@ -25,7 +25,7 @@ from tests.training.conftest import make_course
 def sign_in(client, user):
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_identity(user)
 
 
 def notes_of(db, user):
