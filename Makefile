@@ -33,7 +33,8 @@ bench: install bench-deps
 	scripts/with-postgres.sh $(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
-	$(BIN)/flask db check
+	@tmp=$$(mktemp -d) && export DATABASE_URL=sqlite:///$$tmp/lint.db && \
+	$(BIN)/flask db upgrade >/dev/null 2>&1 && $(BIN)/flask db check; status=$$?; rm -rf $$tmp; exit $$status
 	$(BIN)/python scripts/check_translations.py
 
 # Extract strings and merge them into the catalogs; then translate the new entries.
