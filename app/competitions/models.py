@@ -303,7 +303,8 @@ class Score(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("judge_id", "entry_id", "criterion_id", name="uq_competition_score_judge_entry_criterion"),
-        sa.Index("ix_competition_score_entry", "entry_id", "criterion_id"),
+        # Covering: standings summarise every mark of an event from the index alone, in group order.
+        sa.Index("ix_competition_score_entry", "entry_id", "criterion_id", "judge_id", "value"),
     )
 
 

