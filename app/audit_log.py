@@ -216,12 +216,18 @@ class Line:
     changes: list
 
 
-def _ref_type(object_type, key):
+def _field_info(object_type, key, per_object, attr, default=None):
+    """What the object type says of its field `key` (its `per_object` map: refs, fields or
+    values), else what the site-wide FIELDS entry says (`attr`), else `default`."""
     described = OBJECTS.get(object_type)
-    if described and key in described.refs:
-        return described.refs[key]
+    if described and key in getattr(described, per_object):
+        return getattr(described, per_object)[key]
     found = FIELDS.get(key)
-    return found.ref if found else None
+    return getattr(found, attr) if found else default
+
+
+def _ref_type(object_type, key):
+    return _field_info(object_type, key, "refs", "ref")
 
 
 def _collect(events):
@@ -270,19 +276,11 @@ def _when(text):
 
 
 def _label_of(object_type, key):
-    described = OBJECTS.get(object_type)
-    if described and key in described.fields:
-        return described.fields[key]
-    found = FIELDS.get(key)
-    return found.label if found else key
+    return _field_info(object_type, key, "fields", "label", default=key)
 
 
 def _value_labels(object_type, key):
-    described = OBJECTS.get(object_type)
-    if described and key in described.values:
-        return described.values[key]
-    found = FIELDS.get(key)
-    return found.values if found else None
+    return _field_info(object_type, key, "values", "values")
 
 
 def _text(object_type, key, value, names):

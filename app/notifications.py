@@ -366,13 +366,13 @@ class Todo:
     url: str
 
 
-_TODO_FUNCTIONS = []
+_TODO_COUNTERS = []
 
 
 def todos(function):
     """Register a module's `todo_counts(user)` → list of Todo (decorator)."""
-    if function not in _TODO_FUNCTIONS:
-        _TODO_FUNCTIONS.append(function)
+    if function not in _TODO_COUNTERS:
+        _TODO_COUNTERS.append(function)
     return function
 
 
@@ -381,7 +381,7 @@ def todos_for(user):
     if not user.is_authenticated:
         return []
     found = []
-    for function in _TODO_FUNCTIONS:
+    for function in _TODO_COUNTERS:
         found.extend(item for item in (function(user) or []) if item.count)
     return found
 

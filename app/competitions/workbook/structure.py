@@ -171,12 +171,16 @@ def plan_stages(imp):
         plan.row, plan.name, plan.weight = row, v["name"], v["weight"]
         if v["advance_count"] is not None:  # blank keeps the current value
             plan.advance_count = None if v["advance_count"] == EVERYONE else v["advance_count"]
-        existing = plan.existing
-        plan.changed = existing is None or (existing.name, existing.weight, existing.advance_count) != (
-            plan.name, plan.weight, plan.advance_count)
-        if imp.running and plan.changed:
-            imp.fail(result, row, "weight", _l(
-                "The marking scheme cannot change once the competition is under way."))
+        _scheme_change(imp, result, row, plan, ("name", "weight", "advance_count"), "weight")
+
+
+def _scheme_change(imp, result, row, plan, fields, column):
+    """Mark whether a stage or criterion plan changes its existing row's `fields`; once the
+    competition is under way, any change is refused on `column`."""
+    existing = plan.existing
+    plan.changed = existing is None or any(getattr(existing, f) != getattr(plan, f) for f in fields)
+    if imp.running and plan.changed:
+        imp.fail(result, row, column, _l("The marking scheme cannot change once the competition is under way."))
 
 
 def plan_criteria(imp):
@@ -202,12 +206,7 @@ def plan_criteria(imp):
             imp.fail(result, row, "stage", _l("this criterion belongs to stage %(stage)s", stage=plan.stage_code))
             continue
         plan.row, plan.name, plan.kind, plan.max_mark = row, v["name"], kind, v["max"]
-        existing = plan.existing
-        plan.changed = existing is None or (existing.name, existing.kind, existing.max_mark) != (
-            plan.name, plan.kind, plan.max_mark)
-        if imp.running and plan.changed:
-            imp.fail(result, row, "max", _l(
-                "The marking scheme cannot change once the competition is under way."))
+        _scheme_change(imp, result, row, plan, ("name", "kind", "max_mark"), "max")
 
 
 def plan_awards(imp):
