@@ -111,6 +111,7 @@ def register_blueprints(app):
     from app.accounts import bp as accounts_bp
     from app.competitions import bp as competitions_bp
     from app.core import bp as core_bp
+    from app.innovation import bp as innovation_bp
     from app.training import bp as training_bp
     from app.verification import bp as verify_bp
 
@@ -118,6 +119,7 @@ def register_blueprints(app):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(competitions_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(innovation_bp)
     app.register_blueprint(verify_bp)
 
 

@@ -26,6 +26,7 @@ ITEMS = [
     ("training.manage", _l("Training management"), "admin"),
     ("training.dashboard", _l("Training dashboard"), "admin"),
     ("competitions.manage_index", _l("Competition management"), "admin"),
+    ("innovation.manage_index", _l("Innovation programmes"), "admin"),
     ("accounts.users", _l("Accounts"), "admin"),
     ("accounts.organizations", _l("Organisations"), "admin"),
     ("accounts.trades", _l("Trades"), "admin"),

@@ -1,0 +1,20 @@
+"""Innovation studios: registry, designation and subsidy programmes, expert review,
+公示, budgets and disbursements, reports, annual assessment and 五小 achievement awards."""
+from flask import Blueprint
+
+bp = Blueprint("innovation", __name__, url_prefix="/innovation")
+
+from app import labels  # noqa: E402
+from app.innovation import hooks, models, views  # noqa: E402,F401
+
+labels.expose(
+    STUDIO_TYPE_LABELS=models.STUDIO_TYPE_LABELS,
+    STUDIO_LEVEL_LABELS=models.STUDIO_LEVEL_LABELS,
+    STUDIO_STATUS_LABELS=models.STUDIO_STATUS_LABELS,
+    PROGRAMME_KIND_LABELS=models.PROGRAMME_KIND_LABELS,
+    PROGRAMME_STATUS_LABELS=models.PROGRAMME_STATUS_LABELS,
+    APPLICATION_STAGE_LABELS=models.APPLICATION_STAGE_LABELS,
+    APPLICATION_OUTCOME_LABELS=models.APPLICATION_OUTCOME_LABELS,
+    ACHIEVEMENT_CATEGORY_LABELS=models.ACHIEVEMENT_CATEGORY_LABELS,
+    STEP_ACTION_LABELS=models.STEP_ACTION_LABELS,
+)

@@ -1,0 +1,17 @@
+"""What innovation tells the core: its place on the home page and how its audit events read."""
+from flask_babel import lazy_gettext as _l
+
+from app import audit_log, navigation
+
+navigation.feature("innovation.studios", _l("Innovation studios"),
+                   _l("Model-worker and worker innovation studios: designation, subsidies and achievement awards."),
+                   order=30)
+
+audit_log.actions({
+    "innovation.programme.save": _l("Saved an innovation programme"),
+    "innovation.programme.status": _l("Moved an innovation programme to another step"),
+    "innovation.application.save": _l("Saved an application"),
+    "innovation.application.step": _l("Moved an application along the recommendation chain"),
+    "innovation.application.propose": _l("Marked or unmarked a proposal"),
+    "innovation.panel.save": _l("Changed an expert panel"),
+})

@@ -1,0 +1,2 @@
+"""The innovation blueprint's pages, one module per topic."""
+from app.innovation import views_programmes  # noqa: F401
