@@ -93,6 +93,10 @@ class Config:
     # The queue itself is JOBS_DB (SQLite, instance/jobs.db) or Redis when REDIS_URL is set;
     # app/jobs.py reads those two from the environment when it is imported.
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
+    # Uploaded attachments (innovation applications, receipts): outside static/, served by a view
+    # that checks who may read them; files are named by a random key, never by the uploaded name.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "8"))
     # Finished jobs, their results and their rows are kept this many days.
     JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))
 

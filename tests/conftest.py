@@ -79,6 +79,7 @@ def migrate(app):
 
 def make_app(url, **overrides):
     overrides.setdefault("JOBS_DIR", tempfile.mkdtemp(dir=_JOBS_TMP))
+    overrides.setdefault("UPLOAD_DIR", tempfile.mkdtemp(dir=_JOBS_TMP))
     return create_app({"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
 
