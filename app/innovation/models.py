@@ -231,6 +231,9 @@ class Programme(TimestampMixin, db.Model):
     status: Mapped[ProgrammeStatus] = mapped_column(str_enum(ProgrammeStatus, "programme_status"), nullable=False,
                                                     default=ProgrammeStatus.DRAFT)
     organiser_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
+    # The level a designation programme names studios at (命名级别), e.g. city.
+    level: Mapped[StudioLevel] = mapped_column(str_enum(StudioLevel, "studio_level"), nullable=False,
+                                               default=StudioLevel.CITY)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

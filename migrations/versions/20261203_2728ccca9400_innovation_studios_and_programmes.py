@@ -2,7 +2,7 @@
 
 Revision ID: 2728ccca9400
 Revises: d41f7a2c9e15
-Create Date: 2026-12-03 09:10:41.007692
+Create Date: 2026-12-03 09:16:06.284967
 
 """
 from alembic import op
@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('designation', 'reconfirmation', 'key_support', 'achievement', name='programme_kind', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('status', sa.Enum('draft', 'open', 'reviewing', 'meeting', 'publicity', 'concluded', name='programme_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('organiser_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.Enum('national', 'provincial', 'city', 'district', 'enterprise', name='studio_level', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('opens_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closes_at', app.db.UTCDateTime(timezone=True), nullable=True),
