@@ -446,3 +446,71 @@ def _draw_qualification(canvas: Canvas, cert: QualificationCertificate, font: st
         canvas.restoreState()
 
     return {"title": cert.title, "author": cert.issuer, "subject": cert.course}
+
+
+# ------------------------------------------------- tables (meeting packs, lists for print)
+
+@dataclass
+class TableSection:
+    """A heading, optional lines of text, and a table (headers and rows of plain values)."""
+
+    heading: str
+    headers: Sequence[str] = ()
+    rows: Sequence[Sequence[object]] = ()
+    lines: Sequence[str] = ()
+    widths: Sequence[float] | None = None  # relative column widths
+
+
+def table_document(title: str, sections: Iterable[TableSection], subtitle: str = "",
+                   pagesize: tuple[float, float] = LANDSCAPE_A4) -> bytes:
+    """A printable document of titled tables (A4 landscape), page numbers in the footer.
+
+    Header rows repeat on every page a table spans; cells wrap.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = cjk_font()
+    buffer = io.BytesIO()
+    title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=TA_CENTER,
+                                 spaceAfter=4)
+    sub_style = ParagraphStyle("sub", fontName=font, fontSize=10, leading=14, alignment=TA_CENTER, spaceAfter=8)
+    heading_style = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
+    text_style = ParagraphStyle("text", fontName=font, fontSize=9.5, leading=13)
+    cell_style = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11)
+    head_style = ParagraphStyle("head", parent=cell_style, textColor=colors.white)
+
+    def cell(value, style):
+        return Paragraph(escape("" if value is None else str(value)), style)
+
+    document = SimpleDocTemplate(buffer, pagesize=pagesize, leftMargin=12 * mm, rightMargin=12 * mm,
+                                 topMargin=12 * mm, bottomMargin=14 * mm, title=title, creator="union-skills")
+    story = [Paragraph(escape(title), title_style)]
+    if subtitle:
+        story.append(Paragraph(escape(subtitle), sub_style))
+    available = pagesize[0] - 24 * mm
+    for section in sections:
+        story.append(Paragraph(escape(section.heading), heading_style))
+        story.extend(Paragraph(escape(line), text_style) for line in section.lines)
+        if section.headers:
+            weights = list(section.widths or [1] * len(section.headers))
+            widths = [available * w / sum(weights) for w in weights]
+            data = [[cell(h, head_style) for h in section.headers]]
+            data += [[cell(v, cell_style) for v in row] for row in section.rows]
+            table = Table(data, colWidths=widths, repeatRows=1)
+            table.setStyle(TableStyle([
+                ("BACKGROUND", (0, 0), (-1, 0), RED),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, HexColor("#F4F4F4")]),
+            ]))
+            story.append(table)
+        story.append(Spacer(1, 4 * mm))
+
+    def footer(canvas, doc):
+        canvas.setFont(font, 8)
+        canvas.drawCentredString(pagesize[0] / 2, 7 * mm, f"{title} · {doc.page}")
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()

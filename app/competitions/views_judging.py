@@ -1,12 +1,11 @@
 """The judges' tablet grid, signing, and the chief judge's desk."""
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from app import htmx
-from app.access import public, require, roles
+from app.access import require, roles
 from app.competitions import bp, forms, publishing, queries, scoresheets, standings
 from app.competitions.models import Appeal, Criterion, Entry, Event, Sheet
 from app.errors import DomainError, act
@@ -102,21 +101,6 @@ def save_cell(event_id):
     return htmx.render("competitions/judging/_cell.html", entry=entry, criterion=criterion, event=member.event,
                        value=raw if error else value, error=error, saved=error is None, oob_progress=True,
                        sheet=sheet, filled=filled, total=total, stage=criterion.stage)
-
-
-@bp.route("/judging/session")
-@public
-def grid_session():
-    """Who this browser is signed in as, with a CSRF token of its current session.
-
-    The grid asks after a refused save (expired sign-in or token, or a sign-in in another
-    tab): it retries the marks still on the page only for the same judge, with this token.
-    Public, so that an expired sign-in answers here instead of redirecting to the login page.
-    """
-    user = current_user.id if current_user.is_authenticated else None
-    response = jsonify(user=user, csrf_token=generate_csrf())
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/judging/<int:event_id>/<int:stage_id>/sign", methods=["POST"])

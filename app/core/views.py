@@ -1,8 +1,9 @@
 """Site-wide pages: home, health check, language switch, report downloads."""
 import io
 
-from flask import abort, current_app, redirect, request, send_file, session, url_for
+from flask import abort, current_app, jsonify, redirect, request, send_file, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app import excel, htmx, notifications
 from app.access import public, signed_in
@@ -71,3 +72,19 @@ def job_download(token):
     path = job.result_path()
     return send_file(path, mimetype=job.result_mime or "application/octet-stream", as_attachment=True,
                      download_name=job.result_name or path.name)
+
+
+@bp.route("/session")
+@public
+def grid_session():
+    """Who this browser is signed in as, with a CSRF token of its current session.
+
+    Score grids (static/score-grid.js) ask after a refused save (expired sign-in or token,
+    or a sign-in in another tab): they retry the marks still on the page only for the same
+    person, with this token. Public, so that an expired sign-in answers here instead of
+    redirecting to the login page.
+    """
+    user = current_user.id if current_user.is_authenticated else None
+    response = jsonify(user=user, csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response

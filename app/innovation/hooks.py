@@ -1,7 +1,8 @@
 """What innovation tells the core: its place on the home page and how its audit events read."""
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log, navigation
+from app import audit_log, navigation, notifications
+from app.notifications import N_
 
 navigation.feature("innovation.studios", _l("Innovation studios"),
                    _l("Model-worker and worker innovation studios: designation, subsidies and achievement awards."),
@@ -15,3 +16,22 @@ audit_log.actions({
     "innovation.application.propose": _l("Marked or unmarked a proposal"),
     "innovation.panel.save": _l("Changed an expert panel"),
 })
+
+
+# ---------------------------------------------------------------- notifications (called by services)
+
+def application_returned(application, reason):
+    """A union returned the application to its draft."""
+    if application.applicant_id:
+        notifications.notify(application.applicant_id, "innovation.returned",
+                             N_("Your application “%(title)s” was returned for changes: %(reason)s"),
+                             link_to=("innovation.application", {"application_id": application.id}),
+                             title=application.title, reason=reason)
+
+
+def application_rejected(application, reason):
+    if application.applicant_id:
+        notifications.notify(application.applicant_id, "innovation.rejected",
+                             N_("Your application “%(title)s” was not accepted: %(reason)s"),
+                             link_to=("innovation.application", {"application_id": application.id}),
+                             title=application.title, reason=reason)

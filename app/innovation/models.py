@@ -471,6 +471,8 @@ class Application(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("programme_id", "number", name="uq_innovation_application_number"),
+        # One application per studio and programme (contest submissions without a studio are free).
+        sa.UniqueConstraint("programme_id", "studio_id", name="uq_innovation_application_studio"),
         sa.CheckConstraint("proposed = (proposed_amount IS NOT NULL)", name="proposed_has_amount"),
         sa.CheckConstraint("yearly_benefit IS NULL OR yearly_benefit >= 0", name="benefit_non_negative"),
         sa.Index("ix_innovation_application_programme_stage", "programme_id", "stage"),

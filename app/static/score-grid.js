@@ -1,4 +1,4 @@
-// The judges' grid (templates/competitions/judging/grid.html). Each cell saves itself with htmx
+// Score grids (competitions judges, innovation experts): the element with data-score-grid. Each cell saves itself with htmx
 // when it changes; this file makes sure no mark is lost silently on venue Wi-Fi:
 //  - a cell that could not be saved keeps the typed mark, looks unsaved and says why, in place;
 //  - unsaved marks are kept in this tab's storage (a reload or a trip to the login page keeps them)
@@ -15,7 +15,7 @@
   var checking = null; // the session check in flight, shared by every caller
 
   function grid() {
-    return document.getElementById("competitions-grid");
+    return document.querySelector("[data-score-grid]");
   }
 
   function text(name) {
@@ -122,7 +122,7 @@
   var signingHeld = false; // the judge tried to sign while marks were unsaved
 
   function showStatus() {
-    var status = document.getElementById("competitions-grid-status");
+    var status = grid().querySelector(".grid-status");
     if (!status) return;
     var count = unsavedCells().length;
     if (!count) signingHeld = false;
@@ -277,7 +277,7 @@
       event.preventDefault(); // signing now would lock the marks the server has, not the ones on screen
       signingHeld = true;
       showStatus();
-      document.getElementById("competitions-grid-status").scrollIntoView({ block: "nearest" });
+      grid().querySelector(".grid-status").scrollIntoView({ block: "nearest" });
       retryAll();
     }
   });

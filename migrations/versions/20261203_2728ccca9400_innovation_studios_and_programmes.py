@@ -2,7 +2,7 @@
 
 Revision ID: 2728ccca9400
 Revises: d41f7a2c9e15
-Create Date: 2026-12-03 09:16:06.284967
+Create Date: 2026-12-03 09:23:58.339167
 
 """
 from alembic import op
@@ -184,7 +184,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['studio_id'], ['innovation_studio.id'], name=op.f('fk_innovation_application_studio_id_innovation_studio')),
     sa.ForeignKeyConstraint(['unit_id'], ['organization.id'], name=op.f('fk_innovation_application_unit_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_innovation_application')),
-    sa.UniqueConstraint('programme_id', 'number', name='uq_innovation_application_number')
+    sa.UniqueConstraint('programme_id', 'number', name='uq_innovation_application_number'),
+    sa.UniqueConstraint('programme_id', 'studio_id', name='uq_innovation_application_studio')
     )
     with op.batch_alter_table('innovation_application', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_innovation_application_applicant_id'), ['applicant_id'], unique=False)

@@ -38,7 +38,7 @@ EXPECTED = {
     "competitions.publish_final": {"staff"},
     "competitions.grid": {"judge", "chief_judge"},
     "competitions.save_cell": {"judge", "chief_judge"},
-    "competitions.grid_session": "public",  # who is signed in + a fresh CSRF token, for the grid's retries
+    "core.grid_session": "public",  # who is signed in + a fresh CSRF token, for the grid's retries
     "competitions.chief": {"chief_judge"},
     "competitions.unlock_sheet": {"chief_judge"},
     "competitions.my_entry": "signed_in",
