@@ -9,10 +9,12 @@ from app.db import database_id
 from app.errors import DomainError, act
 from app.extensions import db
 from app.innovation import bp, expert_review, forms
-from app.innovation.models import Application, PanelSeat, ProgrammeCriterion, ReviewSheet
+from app.innovation.models import Application, PanelSeat, Programme, ProgrammeCriterion, ReviewSheet
 
 
 def _seat(programme_id):
+    """The current user's seat: 404 for no such programme, 403 when not on its panel."""
+    db.get_or_404(Programme, programme_id)
     seat = db.session.scalar(db.select(PanelSeat).where(PanelSeat.programme_id == programme_id,
                                                         PanelSeat.user_id == current_user.id))
     require(seat is not None)
