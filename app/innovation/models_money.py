@@ -43,7 +43,7 @@ class LedgerKind(enum.StrEnum):
 
 
 LEDGER_KIND_LABELS = {
-    LedgerKind.AWARD: _l("Award"),
+    LedgerKind.AWARD: _l("Grant awarded"),
     LedgerKind.PAYMENT: _l("Payment"),
     LedgerKind.REFUND: _l("Refund"),
     LedgerKind.ADJUSTMENT: _l("Adjustment"),

@@ -51,7 +51,6 @@ def effect(kind, amount, has_grant, reverse=False):
 def _refusal(error, kind, reverse):
     """The CHECK a movement broke, as the message a person understands."""
     text = str(error.orig)
-    raising = (kind == LedgerKind.PAYMENT) != reverse  # the movement raises what is paid
     if "paid_within_budget" in text:
         return _l("The payment exceeds the programme's budget.")
     if "paid_within_award" in text:
@@ -59,8 +58,9 @@ def _refusal(error, kind, reverse):
             return _l("The grant cannot be reduced below what has already been paid.")
         return _l("The payment exceeds what remains of the grant.")
     if "paid_non_negative" in text:
-        return _l("The refund exceeds what has been paid.") if not raising else _l(
-            "This would leave less than nothing paid.")
+        if kind == LedgerKind.REFUND and not reverse:
+            return _l("The refund exceeds what has been paid.")
+        return _l("This would leave less than nothing paid.")
     if "amount_non_negative" in text:
         return _l("The adjustment exceeds the awarded amount.")
     raise error
@@ -192,6 +192,8 @@ def correct(actor, entry, entry_date, note):
         raise DomainError(_l("A correction cannot itself be corrected; record a new entry instead."))
     if entry.kind == LedgerKind.AWARD:
         raise DomainError(_l("An award is reduced with an adjustment, not corrected."))
+    if db.session.scalar(sa.select(LedgerEntry.id).where(LedgerEntry.corrects_id == entry.id)) is not None:
+        raise DomainError(_l("This entry has already been corrected."))
     programme = db.session.get(Programme, entry.programme_id)
     correction = _post(actor, programme, entry.grant, entry.kind, entry.amount, entry_date or date.today(),
                        entry.voucher_no, note, corrects=entry)
