@@ -47,7 +47,8 @@ class DisbursementLine:
 
 
 def disbursement_lines(programme_id, date_from=None, date_to=None):
-    """Per grant: awarded and paid up to `date_to`, paid within [date_from, date_to]; two queries."""
+    """Per grant: awarded (whatever its date), paid within [date_from, date_to] and up to `date_to`;
+    three queries."""
     sign = sa.case((LedgerEntry.corrects_id.is_(None), 1), else_=-1)
     until = LedgerEntry.entry_date <= date_to if date_to else sa.true()
     within = sa.and_(until, LedgerEntry.entry_date >= date_from) if date_from else until
@@ -60,7 +61,7 @@ def disbursement_lines(programme_id, date_from=None, date_to=None):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, LedgerEntry.amount * sign * kind_sign), else_=0)), 0)
 
     sums = {row[0]: row[1:] for row in db.session.execute(
-        sa.select(LedgerEntry.grant_id, total(until, award_sign), total(within, paid_sign), total(until, paid_sign))
+        sa.select(LedgerEntry.grant_id, total(sa.true(), award_sign), total(within, paid_sign), total(until, paid_sign))
         .where(LedgerEntry.programme_id == programme_id, LedgerEntry.grant_id.is_not(None))
         .group_by(LedgerEntry.grant_id))}
     vouchers = {}
