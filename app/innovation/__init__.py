@@ -18,3 +18,7 @@ labels.expose(
     ACHIEVEMENT_CATEGORY_LABELS=models.ACHIEVEMENT_CATEGORY_LABELS,
     STEP_ACTION_LABELS=models.STEP_ACTION_LABELS,
 )
+
+from app.innovation import models_money  # noqa: E402
+
+labels.expose(LEDGER_KIND_LABELS=models_money.LEDGER_KIND_LABELS)

@@ -15,6 +15,10 @@ audit_log.actions({
     "innovation.application.step": _l("Moved an application along the recommendation chain"),
     "innovation.application.propose": _l("Marked or unmarked a proposal"),
     "innovation.panel.save": _l("Changed an expert panel"),
+    "innovation.grant.award": _l("Awarded a grant"),
+    "innovation.ledger.record": _l("Recorded a payment, refund or adjustment"),
+    "innovation.ledger.correct": _l("Reversed a ledger entry"),
+    "innovation.grant.payee": _l("Changed a grant's payee bank details"),
 })
 
 

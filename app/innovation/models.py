@@ -241,6 +241,8 @@ class Programme(TimestampMixin, db.Model):
     # Sum of the amounts of proposals marked; the CHECK keeps it within the budget.
     committed_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0),
                                                       server_default="0")
+    # Paid out of the budget (ledger payments − refunds + programme-level spending); the CHECK keeps it within.
+    paid_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0), server_default="0")
     # Required attachments and the eligibility checklist: one item per line.
     required_attachments: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     eligibility_items: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
@@ -274,6 +276,8 @@ class Programme(TimestampMixin, db.Model):
         sa.CheckConstraint("trim_at >= 3", name="trim_at_min"),
         sa.CheckConstraint("publicity_working_days >= 1", name="publicity_days_min"),
         sa.CheckConstraint("unit_quota IS NULL OR unit_quota >= 1", name="unit_quota_min"),
+        sa.CheckConstraint("total_budget IS NULL OR paid_amount <= total_budget", name="paid_within_budget"),
+        sa.CheckConstraint("paid_amount >= 0", name="paid_non_negative"),
     )
 
     @property
