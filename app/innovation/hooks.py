@@ -15,3 +15,12 @@ audit_log.actions({
     "innovation.application.propose": _l("Marked or unmarked a proposal"),
     "innovation.panel.save": _l("Changed an expert panel"),
 })
+
+audit_log.actions({
+    "innovation.contest.import": _l("Imported an achievement contest workbook"),
+    "innovation.contest.awards": _l("Set an achievement contest's award tiers"),
+    "innovation.contest.publish": _l("Published an achievement contest's results"),
+    "innovation.contest.objection": _l("Lodged an objection to an achievement contest's results"),
+    "innovation.contest.objection_decide": _l("Decided an objection to an achievement contest's results"),
+    "innovation.contest.certificates": _l("Issued or withdrew achievement award certificates"),
+})
