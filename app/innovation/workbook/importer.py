@@ -113,6 +113,8 @@ class Importer:
             with db.session.begin_nested():
                 self.write()
         except (DomainError, IntegrityError) as error:
+            import logging
+            logging.getLogger(__name__).info("contest import refused: %s", error)
             message = error.message if isinstance(error, DomainError) else _l(
                 "The database refused the change (was something changed at the same time?); try again.")
             self.sheets["contest"].add_error(1, None, message)
@@ -312,6 +314,10 @@ class Importer:
                 if not v["name"]:
                     self.fail(result, row, "name", _l("is required for a new expert's account"))
                     continue
+                if not account_services.USERNAME_PATTERN.match(v["username"]):
+                    self.fail(result, row, "username", _l(
+                        "A username starts with a letter and has 3-40 letters, digits, dots, dashes or underscores."))
+                    continue
                 self.experts[key] = dict(user=None, username=v["username"], name=v["name"], unit=unit, seat=None,
                                          row=row, new=True)
 
@@ -371,6 +377,7 @@ class Importer:
                 criterion.name, criterion.max_mark, criterion.weight = plan["name"], plan["max"], plan["weight"]
             criteria[code] = criterion
         db.session.flush()
+        db.session.expire(programme, ["criteria", "panel"])
         if self.tiers is not None:
             contest.set_award_tiers(actor, programme, self.tiers)
         now = utcnow()
