@@ -202,9 +202,11 @@ def register_cli(app):
     from app.cache import cache_cli
     from app.competitions.cli import competitions_cli
     from app.demo import demo_command
+    from app.innovation.cli import innovation_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(cache_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(competitions_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(innovation_cli)

@@ -21,6 +21,15 @@ audit_log.actions({
     "innovation.grant.payee": _l("Changed a grant's payee bank details"),
 })
 
+audit_log.actions({
+    "innovation.contest.import": _l("Imported an achievement contest workbook"),
+    "innovation.contest.awards": _l("Set an achievement contest's award tiers"),
+    "innovation.contest.publish": _l("Published an achievement contest's results"),
+    "innovation.contest.objection": _l("Lodged an objection to an achievement contest's results"),
+    "innovation.contest.objection_decide": _l("Decided an objection to an achievement contest's results"),
+    "innovation.contest.certificates": _l("Issued or withdrew achievement award certificates"),
+})
+
 
 # ---------------------------------------------------------------- notifications (called by services)
 

@@ -1,3 +1,3 @@
 """The innovation blueprint's pages, one module per topic."""
 from app.innovation import views_applications, views_experts, views_files, views_programmes  # noqa: F401
-from app.innovation import views_dashboard, views_money  # noqa: F401
+from app.innovation import views_contest, views_dashboard, views_money  # noqa: F401

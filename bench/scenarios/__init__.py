@@ -6,6 +6,7 @@ A scenario is a function `run(ctx) -> list[Figure]` in a module of this package
 from bench.scenarios import (
     baseline,
     catalog_2000,
+    contest_import,
     import_70k,
     leaderboards,
     live_board,
@@ -29,4 +30,5 @@ SCENARIOS = {
     "live_board": live_board.run,
     "leaderboards": leaderboards.run,
     "standings_3000": standings_3000.run,
+    "contest_import": contest_import.run,
 }

@@ -189,3 +189,30 @@ def test_the_services_refuse_honour_ranks_and_advancement_below_one(db, users, o
     with pytest.raises(DomainError, match="At least one entry advances"):
         services.save_stage(users["staff"], welding, stage, code=stage.code, name=stage.name, weight=stage.weight,
                             advance_count=0)
+
+
+def test_units_sheet_parent_earlier_in_the_sheet_and_blank_parent_make_a_tree(db, users, orgs, english):
+    """A blank parent makes a top-level federation; a parent may be a row above (it becomes a district union)."""
+    from app.accounts.models import OrgKind, Organization
+
+    sheets = full_sheets()
+    sheets["units"] += [["新市总工会", None, None], ["新区总工会", "新市总工会", None], ["新厂工会", "新区总工会", "新厂"]]
+    outcome = run(users, sheets)
+    assert outcome.ok, outcome.problems
+    assert outcome.counts["units"] == 4
+    made = {o.name: o for o in db.session.scalars(sa.select(Organization).where(Organization.name.like("新%")))}
+    assert (made["新市总工会"].kind, made["新市总工会"].parent) == (OrgKind.FEDERATION, None)
+    assert (made["新区总工会"].kind, made["新区总工会"].parent.name) == (OrgKind.DISTRICT, "新市总工会")
+    assert (made["新厂工会"].kind, made["新厂工会"].parent.name) == (OrgKind.UNIT, "新区总工会")
+    assert made["新厂工会"].path.startswith(made["新区总工会"].path) and made["新区总工会"].path.startswith(
+        made["新市总工会"].path)
+
+
+def test_units_sheet_parent_listed_later_is_unknown(db, users, orgs, english):
+    sheets = full_sheets()
+    sheets["units"] += [["新厂工会", "新区总工会", None], ["新区总工会", "示例市总工会", None]]
+    before = counts(db)
+    outcome = run(users, sheets)
+    assert not outcome.ok
+    assert any(s == "units" and r == 3 and "is not a known organisation" in m for s, r, m in outcome.problems)
+    assert counts(db) == before

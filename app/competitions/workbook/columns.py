@@ -187,7 +187,7 @@ AWARD_COLUMNS = (
 )
 UNIT_COLUMNS = (
     excel.Column("name", "单位名称", excel.text(120)),
-    excel.Column("parent", "上级工会", excel.text(120)),
+    excel.Column("parent", "上级工会", excel.text(120, required=False), required=False),
     excel.Column("short_name", "简称", excel.text(40, required=False), required=False),
 )
 ENTRY_COLUMNS = (

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit, excel
 from app.accounts import services as account_services
-from app.accounts.models import OrgKind, Organization
+from app.accounts.models import Organization
 from app.competitions import scoresheets, services, stamps
 from app.competitions.models import Entry, Measurement, Score
 from app.db import upsert, utcnow
@@ -139,8 +139,8 @@ class Importer:
         actor, sheets = self.actor, self.sheets
         for unit in self.new_units.values():
             self.where = (sheets["units"], unit.row)
-            unit.obj = account_services.create_organization(actor, name=unit.name, kind=OrgKind.UNIT,
-                                                            parent=unit.parent, short_name=unit.short_name)
+            unit.obj = account_services.create_organization(actor, name=unit.name, kind=unit.kind,
+                                                            parent=real_unit(unit.parent), short_name=unit.short_name)
         competition = self.competition
         if self.competition_changed:
             self.where = (sheets["competition"], self.competition_rows.get("code"))

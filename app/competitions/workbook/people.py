@@ -15,14 +15,18 @@ from app.competitions.workbook.plans import _EntryPlan, _MemberPlan, _NewUser, _
 
 
 def plan_units(imp):
-    """The units sheet: unit unions to create below an existing union (a unit already there is kept)."""
+    """The units sheet: organisations to create (a unit already there is kept).
+
+    `parent` names an existing organisation or one listed earlier in the sheet
+    (which then becomes a district-level union); a blank parent makes a
+    top-level federation."""
     result = imp.sheets.get("units")
     if result is None:
         return
     names = {v["name"] for _, v in result.rows}
     existing = {o.name: o for o in db.session.scalars(
         sa.select(Organization).where(Organization.name.in_(names)).options(selectinload(Organization.parent)))}
-    parents = imp._organizations(v["parent"] for _, v in result.rows)  # existing organisations only
+    parents = imp._organizations(v["parent"] for _, v in result.rows if v["parent"])  # existing organisations
     seen = {}
     for row, v in result.rows:
         name = v["name"]
@@ -30,19 +34,26 @@ def plan_units(imp):
             imp.fail(result, row, "name", _l("appears more than once (row %(row)s)", row=seen[name]))
             continue
         seen[name] = row
-        parent = imp._unit(result, row, "parent", v["parent"], parents)
-        if parent is None:
-            continue
-        if parent.kind == OrgKind.UNIT:
-            imp.fail(result, row, "parent", _l("A unit union cannot have organisations below it."))
-            continue
+        parent = None
+        if v["parent"]:
+            parent = imp.new_units.get(v["parent"])
+            if parent is None:
+                parent = imp._unit(result, row, "parent", v["parent"], parents)
+                if parent is None:
+                    continue
+                if parent.kind == OrgKind.UNIT:
+                    imp.fail(result, row, "parent", _l("A unit union cannot have organisations below it."))
+                    continue
+            elif parent.kind == OrgKind.UNIT:
+                parent.kind = OrgKind.DISTRICT  # named as a parent: it holds organisations
         found = existing.get(name)
         if found is not None:
-            if found.parent_id != parent.id:
+            if found.parent_id != getattr(parent, "id", None) or (parent is not None and found.parent_id is None):
                 imp.fail(result, row, "name", _l("already exists below %(parent)s",
                                                   parent=found.parent.name if found.parent else "—"))
             continue  # already there: nothing to create
-        imp.new_units[name] = _UnitPlan(name, v["short_name"], parent, row)
+        imp.new_units[name] = _UnitPlan(name, v["short_name"], parent, row,
+                                        kind=OrgKind.FEDERATION if parent is None else OrgKind.UNIT)
 
 
 def plan_entries(imp):

@@ -46,15 +46,16 @@ class _UnitPlan:
 
     name: str
     short_name: str | None
-    parent: Organization
+    parent: "Organization | _UnitPlan | None"  # None: a top-level federation
     row: int
     obj: Organization | None = None
-
-    kind = OrgKind.UNIT
+    kind: OrgKind = OrgKind.UNIT
 
     @property
     def path(self):
-        return self.obj.path if self.obj is not None else f"{self.parent.path}new-{self.row}/"
+        if self.obj is not None:
+            return self.obj.path
+        return f"{self.parent.path if self.parent is not None else '/'}new-{self.row}/"
 
     @property
     def id(self):
