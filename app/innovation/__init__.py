@@ -6,6 +6,7 @@ bp = Blueprint("innovation", __name__, url_prefix="/innovation")
 
 from app import labels  # noqa: E402
 from app.innovation import hooks, models, views  # noqa: E402,F401
+from app.innovation import models_evaluation, models_reports  # noqa: E402
 
 labels.expose(
     STUDIO_TYPE_LABELS=models.STUDIO_TYPE_LABELS,
@@ -17,4 +18,13 @@ labels.expose(
     APPLICATION_OUTCOME_LABELS=models.APPLICATION_OUTCOME_LABELS,
     ACHIEVEMENT_CATEGORY_LABELS=models.ACHIEVEMENT_CATEGORY_LABELS,
     STEP_ACTION_LABELS=models.STEP_ACTION_LABELS,
+)
+labels.expose(
+    REPORT_KIND_LABELS=models_reports.REPORT_KIND_LABELS,
+    REPORT_STATUS_LABELS=models_reports.REPORT_STATUS_LABELS,
+    SPEND_CATEGORY_LABELS=models_reports.SPEND_CATEGORY_LABELS,
+    ROUND_KIND_LABELS=models_evaluation.ROUND_KIND_LABELS,
+    ROUND_STATUS_LABELS=models_evaluation.ROUND_STATUS_LABELS,
+    GRADE_LABELS=models_evaluation.GRADE_LABELS,
+    RECTIFICATION_OUTCOME_LABELS=models_evaluation.RECTIFICATION_OUTCOME_LABELS,
 )
