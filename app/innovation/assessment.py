@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app import audit, studio_facts
 from app.db import utcnow
@@ -40,6 +41,8 @@ from app.innovation.models import (
     StudioStatus,
 )
 from app.innovation.models_evaluation import (
+    EvaluationRound,
+    EvaluationSubject,
     Grade,
     Rectification,
     RectificationOutcome,
@@ -288,3 +291,14 @@ def without_results(today=None):
     return (sa.select(Studio).where(Studio.status == StudioStatus.ACTIVE, ~accepted, ~awarded,
                                     sa.or_(Studio.founded_on.is_(None), Studio.founded_on <= since))
             .order_by(Studio.name))
+
+
+def open_self_assessments(leader):
+    """The leader's studios in open annual rounds: (subject with its round) to fill."""
+    return db.session.scalars(
+        sa.select(EvaluationSubject).join(EvaluationRound, EvaluationRound.id == EvaluationSubject.round_id)
+        .join(Studio, Studio.id == EvaluationSubject.studio_id)
+        .where(Studio.leader_id == leader.id, EvaluationRound.kind == RoundKind.ANNUAL,
+               EvaluationRound.status == RoundStatus.OPEN)
+        .options(joinedload(EvaluationSubject.round), joinedload(EvaluationSubject.studio))
+        .order_by(EvaluationRound.year.desc())).all()
