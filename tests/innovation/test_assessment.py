@@ -196,3 +196,18 @@ def test_self_assessment_is_prefilled_from_the_platform(client, login, users):
 
     login(h.leader())  # another studio's leader
     assert client.get(f"/innovation/assessment/subjects/{subject.id}").status_code == 403
+
+
+def test_staff_and_expert_pages_render(client, login, users, scored_round):
+    idle = h.studio(OrganizationFactory(), name="闲置工作室")
+    login("staff")
+    for url in ("/innovation/rounds/", f"/innovation/rounds/{scored_round.id}", "/innovation/reports/",
+                "/innovation/rectifications/", f"/innovation/assessment/{scored_round.id}/grades",
+                f"/innovation/studios/{idle.id}/rectify"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "闲置工作室" in client.get("/innovation/rectifications/").get_data(as_text=True)
+    login("studio")
+    assert client.get("/innovation/my/reports").status_code == 200
+    login("judge")
+    assert client.get("/innovation/evaluating/").status_code == 200
