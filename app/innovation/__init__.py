@@ -6,6 +6,7 @@ bp = Blueprint("innovation", __name__, url_prefix="/innovation")
 
 from app import labels  # noqa: E402
 from app.innovation import hooks, models, views  # noqa: E402,F401
+from app.innovation import models_evaluation, models_reports  # noqa: E402
 
 labels.expose(
     STUDIO_TYPE_LABELS=models.STUDIO_TYPE_LABELS,
@@ -22,3 +23,12 @@ labels.expose(
 from app.innovation import models_money  # noqa: E402
 
 labels.expose(LEDGER_KIND_LABELS=models_money.LEDGER_KIND_LABELS)
+labels.expose(
+    REPORT_KIND_LABELS=models_reports.REPORT_KIND_LABELS,
+    REPORT_STATUS_LABELS=models_reports.REPORT_STATUS_LABELS,
+    SPEND_CATEGORY_LABELS=models_reports.SPEND_CATEGORY_LABELS,
+    ROUND_KIND_LABELS=models_evaluation.ROUND_KIND_LABELS,
+    ROUND_STATUS_LABELS=models_evaluation.ROUND_STATUS_LABELS,
+    GRADE_LABELS=models_evaluation.GRADE_LABELS,
+    RECTIFICATION_OUTCOME_LABELS=models_evaluation.RECTIFICATION_OUTCOME_LABELS,
+)

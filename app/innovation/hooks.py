@@ -48,3 +48,49 @@ def application_rejected(application, reason):
                              N_("Your application “%(title)s” was not accepted: %(reason)s"),
                              link_to=("innovation.application", {"application_id": application.id}),
                              title=application.title, reason=reason)
+
+
+# ---------------------------------------------------------------- reports, evaluation rounds, annual assessment
+
+audit_log.actions({
+    "innovation.report.create": _l("Created a due studio report"),
+    "innovation.report.save": _l("Saved a studio report"),
+    "innovation.report.receipt": _l("Uploaded a receipt to a studio report"),
+    "innovation.report.receipt_remove": _l("Removed a receipt from a studio report"),
+    "innovation.report.submit": _l("Submitted a studio report"),
+    "innovation.report.accept": _l("Accepted a studio report"),
+    "innovation.report.return": _l("Returned a studio report"),
+    "innovation.round.create": _l("Created an evaluation round"),
+    "innovation.round.seat": _l("Seated an expert on an evaluation round"),
+    "innovation.round.subject": _l("Added a studio to an evaluation round"),
+    "innovation.assessment.self": _l("Saved a studio's self-assessment"),
+    "innovation.assessment.propose": _l("Proposed the annual assessment grades"),
+    "innovation.assessment.grade": _l("Confirmed a studio's annual grade"),
+    "innovation.assessment.confirm": _l("Confirmed the annual assessment grades"),
+    "innovation.studio.rectify": _l("Put a studio into rectification"),
+    "innovation.studio.recheck": _l("Recorded a studio's rectification re-check"),
+})
+
+
+def _report_todos(user):
+    from flask import url_for
+
+    from app.access import is_staff
+    from app.innovation import evaluation, reports
+
+    items = []
+    if user.has_role("studio"):
+        items.append(notifications.Todo(_l("Studio reports overdue"), reports.overdue_count(leader=user),
+                                        url_for("innovation.my_reports")))
+    if is_staff(user):
+        items.append(notifications.Todo(_l("Studio reports overdue (all studios)"), reports.overdue_count(),
+                                        url_for("innovation.reports_index", overdue=1)))
+    if user.has_role("judge", "chief_judge"):
+        items.append(notifications.Todo(_l("Evaluation sheets to sign"), evaluation.unsigned_sheets(user),
+                                        url_for("innovation.my_rounds")))
+    return items
+
+
+@notifications.todos
+def innovation_todo_counts(user):
+    return _report_todos(user)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log, navigation, notifications
+from app import audit_log, navigation, notifications, studio_facts
 from app.access import is_staff
 from app.accounts.models import User
 from app.extensions import db
@@ -220,3 +220,29 @@ for name, label in (
     ("created", _l("New accounts")),
 ):
     audit_log.field(name, label)
+
+
+# ---------------------------------------------------------------- facts other modules read (app.studio_facts)
+
+def _trainees_of_studio(ref):
+    """Trainees who completed (passed the assessment of) a course ending in `ref.year` at a base of
+    the studio's host unit or a unit below it. Courses name no teacher, so the host unit stands in
+    for "taught by the studio's members"."""
+    from app.accounts.models import Organization
+    from app.training.models import Attempt
+
+    if not ref.host_unit_path:
+        return 0
+    passed = sa.select(Attempt.id).where(Attempt.enrolment_id == Enrolment.id, Attempt.passed.is_(True)).exists()
+    return db.session.scalar(
+        sa.select(sa.func.count(Enrolment.id))
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(TrainingBase, TrainingBase.id == Course.base_id)
+        .join(Organization, Organization.id == TrainingBase.organization_id)
+        .where(Organization.path.startswith(ref.host_unit_path, autoescape=True),
+               Enrolment.status == EnrolmentStatus.ENROLLED, Course.status != CourseStatus.CANCELLED,
+               sa.extract("year", Course.ends_on) == ref.year, passed)) or 0
+
+
+studio_facts.provide("trainees", _l("Trainees who completed courses at the host unit's bases this year"),
+                     _trainees_of_studio)
