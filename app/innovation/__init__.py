@@ -18,3 +18,10 @@ labels.expose(
     ACHIEVEMENT_CATEGORY_LABELS=models.ACHIEVEMENT_CATEGORY_LABELS,
     STEP_ACTION_LABELS=models.STEP_ACTION_LABELS,
 )
+
+from app import personal_data  # noqa: E402
+from app.innovation import models_publicity, studios  # noqa: E402
+
+labels.expose(PUBLICITY_STATUS_LABELS=models_publicity.PUBLICITY_STATUS_LABELS,
+              OBJECTION_STATUS_LABELS=models_publicity.OBJECTION_STATUS_LABELS)
+personal_data.provide("innovation", studios.personal_data)

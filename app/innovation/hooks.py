@@ -15,3 +15,16 @@ audit_log.actions({
     "innovation.application.propose": _l("Marked or unmarked a proposal"),
     "innovation.panel.save": _l("Changed an expert panel"),
 })
+
+audit_log.actions({
+    "innovation.studio.save": _l("Saved a studio's details"),
+    "innovation.studio.member": _l("Changed a studio's members"),
+    "innovation.studio.designation": _l("Recorded a studio designation"),
+    "innovation.studio.status": _l("Changed a studio's status"),
+    "innovation.studio.leader": _l("Changed a studio's leader"),
+    "innovation.holiday.save": _l("Changed the holiday list"),
+    "innovation.publicity.open": _l("Published a public notice"),
+    "innovation.publicity.close": _l("Closed a public notice"),
+    "innovation.objection.lodge": _l("Lodged an objection to a public notice"),
+    "innovation.objection.decide": _l("Decided an objection to a public notice"),
+})
