@@ -5,7 +5,9 @@ from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from flask_limiter import RateLimitExceeded
+
+from app import errors, htmx
 from app.access import public, roles
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db, limiter
@@ -42,6 +44,14 @@ def _limited(_limit):
     response = htmx.render("innovation/publicity/limited.html")
     response.status_code = 429
     return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error):
+    """The objection form's own 429 page (its limits are per hour, not the sign-in minute)."""
+    if error.response is not None:
+        return error.response
+    return errors.error_page(429)
 
 
 def _lodged(response):
