@@ -176,8 +176,8 @@ def lodge_objection(publicity, *, name, contact, reason, application_id=None, ad
     if len(reason) < 10:
         raise DomainError(_l("Describe the facts behind your objection (at least 10 characters)."), "reason")
     application = None
-    if application_id:
-        application = db.session.get(Application, application_id)
+    if application_id is not None:
+        application = db.session.get(Application, application_id) if application_id else None
         if application is None or application.programme_id != publicity.programme_id or not application.proposed:
             raise DomainError(_l("Choose an entry of this notice."), "application_id")
     objection = PublicObjection(publicity=publicity, application=application, name=name, contact=contact,

@@ -9,6 +9,7 @@ from flask_limiter import RateLimitExceeded
 
 from app import errors, htmx
 from app.access import public, roles
+from app.db import database_id
 from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db, limiter
 from app.innovation import bp, publicity as services
@@ -73,7 +74,7 @@ def notice(publicity_id):
         try:
             services.lodge_objection(notice, name=form.name.data, contact=form.contact.data,
                                      reason=form.reason.data, address=request.remote_addr,
-                                     application_id=int(application_id) if application_id.isdigit() else None)
+                                     application_id=(database_id(application_id) or 0) if application_id else None)
         except DomainError as error:
             db.session.rollback()
             show_on_form(form, error)

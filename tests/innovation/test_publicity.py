@@ -103,6 +103,10 @@ def test_anyone_objects_while_the_notice_runs(client, db, users, proposals):
                        data=objection(proposals["unplaced"], contact="13800000001")).get_data(as_text=True)
     assert "field-error" in html
     client.post(f"/innovation/notices/{notice.id}", data=objection(reason="", contact="13800000002"))
+    for garbage in ("abc", "99999999999999", "-1"):
+        response = client.post(f"/innovation/notices/{notice.id}",
+                               data=objection(application_id=garbage, contact=f"1380000001{len(garbage)}"))
+        assert response.status_code == 200 and "field-error" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PublicObjection)) == 1
     # The whole list may be objected to.
     client.post(f"/innovation/notices/{notice.id}", data=objection(contact="13800000003"))
