@@ -32,3 +32,10 @@ labels.expose(
     GRADE_LABELS=models_evaluation.GRADE_LABELS,
     RECTIFICATION_OUTCOME_LABELS=models_evaluation.RECTIFICATION_OUTCOME_LABELS,
 )
+
+from app import personal_data  # noqa: E402
+from app.innovation import models_publicity, studios  # noqa: E402
+
+labels.expose(PUBLICITY_STATUS_LABELS=models_publicity.PUBLICITY_STATUS_LABELS,
+              OBJECTION_STATUS_LABELS=models_publicity.OBJECTION_STATUS_LABELS)
+personal_data.provide("innovation", studios.personal_data)

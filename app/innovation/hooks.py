@@ -22,6 +22,19 @@ audit_log.actions({
 })
 
 audit_log.actions({
+    "innovation.studio.save": _l("Saved a studio's details"),
+    "innovation.studio.member": _l("Changed a studio's members"),
+    "innovation.studio.designation": _l("Recorded a studio designation"),
+    "innovation.studio.status": _l("Changed a studio's status"),
+    "innovation.studio.leader": _l("Changed a studio's leader"),
+    "innovation.holiday.save": _l("Changed the holiday list"),
+    "innovation.publicity.open": _l("Published a public notice"),
+    "innovation.publicity.close": _l("Closed a public notice"),
+    "innovation.objection.lodge": _l("Lodged an objection to a public notice"),
+    "innovation.objection.decide": _l("Decided an objection to a public notice"),
+})
+
+audit_log.actions({
     "innovation.contest.import": _l("Imported an achievement contest workbook"),
     "innovation.contest.awards": _l("Set an achievement contest's award tiers"),
     "innovation.contest.publish": _l("Published an achievement contest's results"),

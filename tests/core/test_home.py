@@ -133,6 +133,7 @@ def test_home_and_footer_advertise_only_the_modules_that_exist(client, db, users
         shown = _advertised(client.get("/").get_data(as_text=True))
         assert "技能培训" in shown and "技能竞赛" in shown
         assert 'href="/training/"' in shown and 'href="/competitions/"' in shown
+        assert shown.count('href="/innovation/studios"') == 2  # the studio registry: a card and a footer link
 
 
 def test_a_module_that_registers_itself_appears_on_the_home_page_and_in_the_footer():
