@@ -1,7 +1,7 @@
 """Achievement contests: award tiers with prizes, unit recommendation counters, objections and certificates.
 
 Revision ID: 67cdc104766b
-Revises: 2728ccca9400
+Revises: d2f353e70ff6
 Create Date: 2026-12-03 09:22:35.528727
 
 """
@@ -13,7 +13,7 @@ import app.db
 
 # revision identifiers, used by Alembic.
 revision = '67cdc104766b'
-down_revision = '2728ccca9400'
+down_revision = 'd2f353e70ff6'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Innovation 公示: public notices, their objections and the holiday list.
 
 Revision ID: e1cbe2918e9a
-Revises: 2728ccca9400
+Revises: fee24701cffc
 Create Date: 2026-12-03 09:23:41.088665
 
 """
@@ -13,7 +13,7 @@ import app.db
 
 # revision identifiers, used by Alembic.
 revision = 'e1cbe2918e9a'
-down_revision = '2728ccca9400'
+down_revision = 'fee24701cffc'
 branch_labels = None
 depends_on = None
 

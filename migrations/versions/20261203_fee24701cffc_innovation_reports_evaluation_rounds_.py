@@ -1,7 +1,7 @@
 """Innovation: studio reports with receipts, expert evaluation rounds, annual grades and rectifications
 
 Revision ID: fee24701cffc
-Revises: 2728ccca9400
+Revises: 67cdc104766b
 Create Date: 2026-12-03 09:21:58.199412
 
 """
@@ -13,7 +13,7 @@ import app.db
 
 # revision identifiers, used by Alembic.
 revision = 'fee24701cffc'
-down_revision = '2728ccca9400'
+down_revision = '67cdc104766b'
 branch_labels = None
 depends_on = None
 
