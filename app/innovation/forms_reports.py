@@ -57,7 +57,7 @@ class RoundForm(Form):
     programme_id = SelectField(_l("Programme (report evaluations)"), coerce=int, choices=[])
     trim_at = IntegerField(_l("Drop the highest and lowest mark from this many experts"),
                            validators=[DataRequired(), NumberRange(min=3, max=99)], default=5)
-    excellent_cap_percent = IntegerField(_l("优秀 capped at (% of studios assessed)"),
+    excellent_cap_percent = IntegerField(_l("Cap on 优秀 (percent of the studios assessed)"),
                                          validators=[Optional(), NumberRange(min=0, max=100)], default=20)
     pass_mark = IntegerField(_l("Pass mark (below: 不合格)"), validators=[Optional(), NumberRange(min=0, max=100)],
                              default=60)

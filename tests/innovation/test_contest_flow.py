@@ -124,7 +124,7 @@ def open_contest(db, wx):
     return wx
 
 
-def test_submission_recommendation_quota_and_formal_check(db, users, open_contest):
+def test_submission_recommendation_quota_and_formal_check(db, users, open_contest, english):
     programme = open_contest
     city = OrganizationFactory(name="检查市总工会", kind=OrgKind.FEDERATION)
     unit = OrganizationFactory(name="检查厂工会", kind=OrgKind.UNIT, parent=city)
