@@ -25,6 +25,7 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.innovation import files, hooks, ranking
+from app.innovation.studios import MIN_MEMBERS, member_shortfall
 from app.innovation.models import (
     Application,
     ApplicationStage as A,
@@ -37,15 +38,8 @@ from app.innovation.models import (
     StudioStatus,
 )
 
-MIN_MEMBERS = 3  # a studio applies with at least three current members (besides records of those who left)
-
 # Who acts on an application waiting at each stage, by the kind of their organisation.
 WAITING_FOR = {A.SUBMITTED: "unit", A.UNIT_RECOMMENDED: "district", A.DISTRICT_RECOMMENDED: "city"}
-
-
-def member_shortfall(studio):
-    """How many more current members the studio needs before it may apply (0 when enough)."""
-    return max(0, MIN_MEMBERS - len(studio.current_members))
 
 
 # ---------------------------------------------------------------- visibility and levels

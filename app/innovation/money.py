@@ -299,6 +299,16 @@ def grants(programme_id):
     ).all()
 
 
+def awaiting_grant(programme_id):
+    """Approved applications with an amount but no grant yet: finance enters the payee and awards them."""
+    has_grant = sa.select(Grant.application_id)
+    return db.session.scalars(
+        sa.select(Application).where(Application.programme_id == programme_id,
+                                     Application.outcome == ApplicationOutcome.APPROVED,
+                                     Application.proposed_amount.is_not(None), Application.id.not_in(has_grant))
+        .order_by(Application.number)).all()
+
+
 def ledger(programme_id, grant_id=None):
     """The ledger, newest first (a select() for pagination)."""
     from sqlalchemy.orm import joinedload

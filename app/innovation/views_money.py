@@ -3,7 +3,7 @@ the 拨付清单 and 推荐汇总表 workbooks, and a studio leader's own grants
 import io
 from datetime import date
 
-from flask import request, send_file, url_for
+from flask import abort, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from app.errors import DomainError, saved, show_on_form
 from app.extensions import db
 from app.innovation import bp, exports_money, money
 from app.innovation.forms_money import CorrectForm, EntryForm, PayeeForm, PeriodForm
-from app.innovation.models import Programme
+from app.innovation.models import Application, Programme
 from app.innovation.models_money import Grant, LedgerEntry
 
 PAGE = "innovation/money/programme.html"
@@ -27,8 +27,6 @@ def _programme(code):
 def _grant(programme, grant_id):
     grant = db.get_or_404(Grant, grant_id)
     if grant.programme_id != programme.id:
-        from flask import abort
-
         abort(404)
     return grant
 
@@ -52,8 +50,33 @@ def programme_money(code):
     page = db.paginate(money.ledger(programme.id), per_page=30, error_out=False)
     block = "ledger" if request.method == "GET" and request.args.get("page") else "entry"
     return htmx.render(PAGE, block, programme=programme, grants=grants, balances=money.grant_balances(programme.id),
+                       awaiting=money.awaiting_grant(programme.id),
                        total=money.programme_balance(programme.id), form=form, page=page,
                        corrected=money.corrected_ids(programme.id), period=PeriodForm(request.args))
+
+
+@bp.route("/manage/programmes/<code>/money/award/<int:application_id>", methods=["GET", "POST"])
+@roles("staff")
+def award_grant(code, application_id):
+    """Finance enters the payee's bank details of an approved application and awards its grant."""
+    programme = _programme(code)
+    application = db.get_or_404(Application, application_id)
+    if application.programme_id != programme.id:
+        abort(404)
+    form = PayeeForm(account_queries.all_organizations(), payee_unit_id=str(application.unit_id))
+    if form.validate_on_submit():
+        try:
+            money.award(current_user, application, payee_unit_id=int(form.payee_unit_id.data),
+                        account_name=form.account_name.data, bank_name=form.bank_name.data,
+                        account_number=form.account_number.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            return saved(_("The grant is awarded: %(amount)s yuan.", amount=application.proposed_amount),
+                         url_for("innovation.programme_money", code=code))
+    return htmx.render("innovation/money/award.html", "form", programme=programme, application=application,
+                       form=form)
 
 
 @bp.route("/manage/programmes/<code>/money/entries/<int:entry_id>/correct", methods=["GET", "POST"])
@@ -62,8 +85,6 @@ def correct_entry(code, entry_id):
     programme = _programme(code)
     entry = db.get_or_404(LedgerEntry, entry_id)
     if entry.programme_id != programme.id:
-        from flask import abort
-
         abort(404)
     form = CorrectForm(entry_date=date.today())
     if form.validate_on_submit():
