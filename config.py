@@ -86,6 +86,9 @@ class Config:
     # Registration tries per mobile number (claim codes are guessed nowhere near in time), texted codes per number.
     CLAIM_RATE_LIMIT = os.environ.get("CLAIM_RATE_LIMIT", "10 per hour")
     CLAIM_SMS_RATE_LIMIT = os.environ.get("CLAIM_SMS_RATE_LIMIT", "3 per hour")
+    # Objections to an innovation 公示 notice (anyone may lodge one): per address, per contact.
+    OBJECTION_RATE_LIMIT = os.environ.get("OBJECTION_RATE_LIMIT", "5 per hour")
+    OBJECTION_CONTACT_RATE_LIMIT = os.environ.get("OBJECTION_CONTACT_RATE_LIMIT", "3 per hour")
 
     # Where import error reports are kept for their owner to download (one day).
     REPORT_DIR = os.environ.get("REPORT_DIR", str(INSTANCE_DIR / "reports"))
