@@ -4,12 +4,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import htmx, score_grid
 from app.access import require, roles
 from app.competitions import bp, forms, publishing, queries, scoresheets, standings
 from app.competitions.models import Appeal, Criterion, Entry, Event, Sheet
 from app.errors import DomainError, act
-from app.db import database_id
 from app.extensions import db
 from app.review import standings as review_standings
 
@@ -49,23 +48,9 @@ def grid(event_id, stage_id):
     if request.method == "POST":
         # The no-JavaScript path: save every changed cell of the submitted grid.
         data = queries.grid(member, stage)
-        errors, typed, saved = {}, {}, 0
-        criteria = {c.id: c for c in data["criteria"]}
-        for entry in data["entries"]:
-            for criterion_id, criterion in criteria.items():
-                name = f"v-{entry.id}-{criterion_id}"
-                if name not in request.form:
-                    continue
-                raw = request.form[name]
-                current = data["values"].get((entry.id, criterion_id))
-                if raw.strip() == ("" if current is None else f"{current}"):
-                    continue
-                try:
-                    scoresheets.save_mark(current_user, member, entry, criterion, raw)
-                    saved += 1
-                except DomainError as error:
-                    errors[(entry.id, criterion_id)] = str(error.message)
-                    typed[(entry.id, criterion_id)] = raw
+        saved, errors, typed = score_grid.save_changed(
+            request.form, data["entries"], data["criteria"], data["values"],
+            lambda entry, criterion, raw: scoresheets.save_mark(current_user, member, entry, criterion, raw))
         db.session.commit()
         if errors:
             return _grid_page(member, stage, errors, typed)
@@ -79,15 +64,12 @@ def grid(event_id, stage_id):
 def save_cell(event_id):
     """Save one cell of the grid (htmx, on change); answers the cell in its new state."""
     member = _seat(event_id)
-    # The cell's input is named v-<entry id>-<criterion id> (the same name the no-JS form posts).
-    names = [name for name in request.form if name.startswith("v-")]
-    parts = names[0].split("-") if len(names) == 1 else []
-    ids = [database_id(part) for part in parts[1:]]
-    if len(ids) != 2 or None in ids:
+    cell = score_grid.posted_cell(request.form)  # v-<entry id>-<criterion id>, as the no-JS form posts
+    if cell is None:
         abort(400)
-    entry = db.get_or_404(Entry, ids[0])
-    criterion = db.get_or_404(Criterion, ids[1])
-    raw = request.form[names[0]]
+    entry = db.get_or_404(Entry, cell[0])
+    criterion = db.get_or_404(Criterion, cell[1])
+    raw = cell[2]
     error, value = None, None
     try:
         value = scoresheets.save_mark(current_user, member, entry, criterion, raw)

@@ -4,10 +4,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import htmx, score_grid
 from app.access import is_staff, require, roles
 from app.accounts.models import User
-from app.db import database_id
 from app.errors import DomainError, act, show_on_form
 from app.extensions import db
 from app.innovation import assessment, bp, evaluation, queries
@@ -123,23 +122,10 @@ def eval_grid(round_id):
     seat = _seat(round_id)
     if request.method == "POST":  # without JavaScript: every changed cell of the form
         data = evaluation.grid(seat)
-        errors, typed, saved = {}, {}, 0
-        for subject in data["subjects"]:
-            if subject.id in data["conflicted"]:
-                continue
-            for criterion in data["criteria"]:
-                name = f"v-{subject.id}-{criterion.id}"
-                if name not in request.form:
-                    continue
-                raw, current = request.form[name], data["values"].get((subject.id, criterion.id))
-                if raw.strip() == ("" if current is None else f"{current}"):
-                    continue
-                try:
-                    evaluation.save_mark(current_user, seat, subject, criterion, raw)
-                    saved += 1
-                except DomainError as error:
-                    errors[(subject.id, criterion.id)] = str(error.message)
-                    typed[(subject.id, criterion.id)] = raw
+        saved, errors, typed = score_grid.save_changed(
+            request.form, data["subjects"], data["criteria"], data["values"],
+            lambda subject, criterion, raw: evaluation.save_mark(current_user, seat, subject, criterion, raw),
+            skip=data["conflicted"])
         db.session.commit()
         if errors:
             return _grid_page(seat, errors, typed)
@@ -153,16 +139,14 @@ def eval_grid(round_id):
 def eval_cell(round_id):
     """One cell (htmx, on change): answers the cell with its saved value or its error."""
     seat = _seat(round_id)
-    names = [name for name in request.form if name.startswith("v-")]
-    parts = names[0].split("-") if len(names) == 1 else []
-    ids = [database_id(part) for part in parts[1:]]
-    if len(ids) != 2 or None in ids:
+    cell = score_grid.posted_cell(request.form)
+    if cell is None:
         abort(400)
-    subject = db.get_or_404(EvaluationSubject, ids[0])
-    criterion = db.get_or_404(EvaluationCriterion, ids[1])
+    subject = db.get_or_404(EvaluationSubject, cell[0])
+    criterion = db.get_or_404(EvaluationCriterion, cell[1])
     if subject.round_id != round_id or criterion.round_id != round_id:
         abort(404)
-    raw = request.form[names[0]]
+    raw = cell[2]
     error, value = None, None
     try:
         value = evaluation.save_mark(current_user, seat, subject, criterion, raw)

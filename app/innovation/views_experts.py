@@ -3,9 +3,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import htmx, score_grid
 from app.access import require, roles
-from app.db import database_id
 from app.errors import DomainError, act
 from app.extensions import db
 from app.innovation import bp, expert_review, forms
@@ -41,22 +40,10 @@ def review_grid(programme_id):
     seat = _seat(programme_id)
     if request.method == "POST":  # without JavaScript: save every changed cell of the grid
         data = expert_review.grid(seat)
-        errors, typed, count = {}, {}, 0
-        for application in data["applications"]:
-            for criterion in data["criteria"]:
-                name = f"v-{application.id}-{criterion.id}"
-                if name not in request.form:
-                    continue
-                raw = request.form[name]
-                current = data["values"].get((application.id, criterion.id))
-                if raw.strip() == ("" if current is None else f"{current}"):
-                    continue
-                try:
-                    expert_review.save_mark(current_user, seat, application, criterion, raw)
-                    count += 1
-                except DomainError as error:
-                    errors[(application.id, criterion.id)] = str(error.message)
-                    typed[(application.id, criterion.id)] = raw
+        count, errors, typed = score_grid.save_changed(
+            request.form, data["applications"], data["criteria"], data["values"],
+            lambda application, criterion, raw: expert_review.save_mark(current_user, seat, application, criterion, raw),
+            skip=data["blocked"])
         db.session.commit()
         if errors:
             return _grid_page(seat, errors, typed)
@@ -70,16 +57,14 @@ def review_grid(programme_id):
 def review_cell(programme_id):
     """Save one cell (htmx, on change); answers the cell in its new state and the progress."""
     seat = _seat(programme_id)
-    names = [name for name in request.form if name.startswith("v-")]
-    parts = names[0].split("-") if len(names) == 1 else []
-    ids = [database_id(part) for part in parts[1:]]
-    if len(ids) != 2 or None in ids:
+    cell = score_grid.posted_cell(request.form)
+    if cell is None:
         abort(400)
-    application = db.session.get(Application, ids[0])
-    criterion = db.session.get(ProgrammeCriterion, ids[1])
+    application = db.session.get(Application, cell[0])
+    criterion = db.session.get(ProgrammeCriterion, cell[1])
     if application is None or criterion is None:
         abort(404)
-    raw = request.form[names[0]]
+    raw = cell[2]
     error, value = None, None
     try:
         value = expert_review.save_mark(current_user, seat, application, criterion, raw)
