@@ -106,6 +106,18 @@ def waiting_for(user, programme_id=None):
     return query
 
 
+def waiting_count(user):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(waiting_for(user).subquery()))
+
+
+def returned_count(user):
+    """Drafts of this person's applications that a union returned (they carry the reason)."""
+    led = sa.select(Studio.id).where(Studio.leader_id == user.id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.stage == A.DRAFT, Application.returned_reason.is_not(None),
+        sa.or_(Application.applicant_id == user.id, Application.studio_id.in_(led))))
+
+
 # ---------------------------------------------------------------- the applicant
 
 def _editable(application):

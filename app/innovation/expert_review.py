@@ -16,6 +16,7 @@ from app.innovation.models import (
     Application,
     ApplicationStage,
     PanelSeat,
+    Programme,
     ProgrammeStatus,
     ReviewScore,
     ReviewSheet,
@@ -108,6 +109,15 @@ def unlock(actor, sheet, reason):
 def my_seats(user):
     return db.session.scalars(sa.select(PanelSeat).where(PanelSeat.user_id == user.id)
                               .order_by(PanelSeat.id.desc())).all()
+
+
+def unsigned_count(user):
+    """Programmes under review where this expert's sheet is not signed yet."""
+    signed = sa.select(ReviewSheet.seat_id).where(ReviewSheet.signed_at.is_not(None))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(PanelSeat).join(Programme, Programme.id == PanelSeat.programme_id)
+        .where(PanelSeat.user_id == user.id, Programme.status == ProgrammeStatus.REVIEWING,
+               PanelSeat.id.not_in(signed)))
 
 
 def marks_by_expert(programme_id):

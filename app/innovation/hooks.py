@@ -85,25 +85,28 @@ audit_log.actions({
 })
 
 
-def _report_todos(user):
+@notifications.todos
+def innovation_todo_counts(user):
+    """What waits for this person in innovation: a few counting queries whatever the numbers."""
     from flask import url_for
 
     from app.access import is_staff
-    from app.innovation import evaluation, reports
+    from app.innovation import applications, evaluation, expert_review, reports
 
     items = []
     if user.has_role("studio"):
+        items.append(notifications.Todo(_l("Applications returned for changes"),
+                                        applications.returned_count(user), url_for("innovation.my_applications")))
         items.append(notifications.Todo(_l("Studio reports overdue"), reports.overdue_count(leader=user),
                                         url_for("innovation.my_reports")))
     if is_staff(user):
+        items.append(notifications.Todo(_l("Applications waiting for your union"),
+                                        applications.waiting_count(user), url_for("innovation.recommend_queue")))
         items.append(notifications.Todo(_l("Studio reports overdue (all studios)"), reports.overdue_count(),
                                         url_for("innovation.reports_index", overdue=1)))
     if user.has_role("judge", "chief_judge"):
+        items.append(notifications.Todo(_l("Expert review sheets to sign"), expert_review.unsigned_count(user),
+                                        url_for("innovation.my_reviews")))
         items.append(notifications.Todo(_l("Evaluation sheets to sign"), evaluation.unsigned_sheets(user),
                                         url_for("innovation.my_rounds")))
     return items
-
-
-@notifications.todos
-def innovation_todo_counts(user):
-    return _report_todos(user)

@@ -388,3 +388,34 @@ def test_the_board_costs_a_constant_number_of_queries(client, db):
         score_all(accepted(found, tree["direct"], f"2026-{index:03d}"), seats, {"*": 60 + index})
     db.session.commit()
     assert _statements(db, client, url) == few
+
+
+def _todos(client, user):
+    import re
+
+    sign_in(client, user)
+    html = client.get("/").get_data(as_text=True)
+    section = html[html.index('id="core-todos"'):]
+    section = section[:section.index("</section>")]
+    return {label: int(count) for count, label in re.findall(
+        r'<strong class="todo-count">(\d+)</strong> <span class="todo-label">([^<]+)</span>', section)}
+
+
+def test_the_home_page_lists_what_waits_for_each_person(client, db):
+    tree = union_tree()
+    found = programme(status=ProgrammeStatus.REVIEWING)
+    seats = experts(found, tree["experts"], count=1)
+    accepted(found, tree["unit"], "2026-009")
+    studio, leader = studio_of(tree["unit"])
+    waiting = Application(programme_id=found.id, number="2026-001", title=studio.name, studio_id=studio.id,
+                          studio_type=StudioType.MODEL_WORKER, unit_id=tree["unit"].id,
+                          stage=ApplicationStage.SUBMITTED, applicant_id=leader.id, checklist={})
+    db.session.add(waiting)
+    unit_staff, district_staff = staff_at(tree["unit"], "厂工会干事"), staff_at(tree["district"], "区总干事")
+    db.session.commit()
+    assert _todos(client, unit_staff)["待本级工会处理的申报"] == 1
+    assert "待本级工会处理的申报" not in _todos(client, district_staff)  # not theirs yet: nothing to show
+    assert _todos(client, seats[0].user)["待签字确认的评审表"] == 1
+    sign_in(client, unit_staff)
+    client.post(f"/innovation/applications/{waiting.id}/return", data={"reason": "请补充材料"})
+    assert _todos(client, leader)["被退回修改的申报"] == 1
