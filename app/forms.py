@@ -39,6 +39,12 @@ class Form(FlaskForm):
         for field in unstorable:
             field.errors = [DECIMAL_MESSAGE]
             valid = False
+        for field in self:  # 12.345 yuan would be rounded silently by a two-place column: say so instead
+            places = getattr(field, "places", None)
+            if isinstance(field.data, Decimal) and places is not None and field.data.as_tuple().exponent < -places \
+                    and field.data != field.data.quantize(Decimal(1).scaleb(-places)):
+                field.errors = [*field.errors, str(_l("At most %(n)s decimal places.", n=places))]
+                valid = False
         for field in self:
             if field.type in UNCHECKED or not isinstance(field.data, str):
                 continue

@@ -40,6 +40,8 @@ def programme_money(code):
     if form.validate_on_submit():
         grant = next((g for g in grants if str(g.id) == form.grant_id.data), None)
         try:
+            if form.grant_id.data and grant is None:  # a tampered choice is not a programme-level entry
+                raise DomainError(_("Choose a grant of this programme."), "grant_id")
             money.record(current_user, programme, form.kind.data, form.amount.data, form.entry_date.data,
                          grant=grant, voucher_no=form.voucher_no.data, note=form.note.data)
         except DomainError as error:

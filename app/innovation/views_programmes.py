@@ -111,7 +111,7 @@ def save_quota(code):
     programme = _programme(code)
     form = forms.QuotaForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(_manage(programme), code=303)
     return act(lambda: programmes.save_quota(current_user, programme, form.studio_type.data, form.quota.data,
                                              form.amount.data),
