@@ -5,7 +5,6 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-
 from tests.browser.competition_helpers import PHONE, open_page, sign_in
 from tests.browser.test_phone_layouts import fits
 
