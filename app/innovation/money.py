@@ -13,11 +13,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.errors import DomainError
 from app.extensions import db
-from app.innovation.models import Application, ApplicationOutcome, Programme
+from app.innovation.models import Application, ApplicationOutcome, Programme, Studio
 from app.innovation.models_money import Grant, LedgerEntry, LedgerKind
 
 ZERO = Decimal("0.00")
@@ -290,8 +291,6 @@ def programme_balance(programme_id):
 # ---------------------------------------------------------------- reads for pages
 
 def grants(programme_id):
-    from sqlalchemy.orm import joinedload
-
     return db.session.scalars(
         sa.select(Grant).where(Grant.programme_id == programme_id)
         .options(joinedload(Grant.application), joinedload(Grant.payee_unit), joinedload(Grant.studio))
@@ -311,8 +310,6 @@ def awaiting_grant(programme_id):
 
 def ledger(programme_id, grant_id=None):
     """The ledger, newest first (a select() for pagination)."""
-    from sqlalchemy.orm import joinedload
-
     query = (sa.select(LedgerEntry).where(LedgerEntry.programme_id == programme_id)
              .options(joinedload(LedgerEntry.grant).joinedload(Grant.application),
                       joinedload(LedgerEntry.recorded_by))
@@ -329,10 +326,6 @@ def corrected_ids(programme_id):
 
 def grants_of_leader(user):
     """The grants of studios this person leads, or of applications they made."""
-    from sqlalchemy.orm import joinedload
-
-    from app.innovation.models import Studio
-
     return db.session.scalars(
         sa.select(Grant).join(Application, Application.id == Grant.application_id)
         .outerjoin(Studio, Studio.id == Grant.studio_id)

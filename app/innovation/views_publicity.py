@@ -1,7 +1,7 @@
 """社会公示: the public notices with their objection form; staff open, handle objections, close;
 the staff-kept holiday list."""
 import sqlalchemy as sa
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -172,7 +172,6 @@ def objection_decide(publicity_id, objection_id):
 
 
 def _redirect(target):
-    from flask import redirect
 
     return redirect(target, code=303)
 

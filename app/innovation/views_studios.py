@@ -1,7 +1,7 @@
 """Studio registry: the public list and studio page, the plaque, "My studio", and management
 (staff for every studio, a leader for their own)."""
 import sqlalchemy as sa
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -208,7 +208,6 @@ def studio_member_edit(code, member_id):
 
 
 def _flash_errors(form, target, error=None):
-    from flask import flash
 
     messages = [str(error.message)] if error else [e for errors in form.errors.values() for e in errors]
     flash(" ".join(messages), "error")
