@@ -55,7 +55,10 @@ def test_a_studio_from_application_to_annual_grade(live_server, live_app, browse
         ApplicationStage as A,
         Designation,
         ProgrammeStatus as P,
+        STUDIO_LEVEL_LABELS,
     )
+    from app.innovation.models_evaluation import GRADE_LABELS
+    from app.innovation.models_reports import REPORT_STATUS_LABELS
 
     base = live_server.url
     setup = set_up_innovation(live_app)
@@ -205,9 +208,8 @@ def test_a_studio_from_application_to_annual_grade(live_server, live_app, browse
             live_app, "%(quota)s places / %(proposed)s proposed / %(remaining)s left · %(amount)s yuan each",
             quota=1, proposed=1, remaining=0, amount="30,000.00"))
         click_and_wait(city, theirs.locator("button[value=mark]"))
-        expect(flash_error(city)).to_be_visible()
-        refusal = flash_error(city).inner_text()
-        assert refusal.strip(), "the refusal says why"
+        expect(flash_error(city)).to_have_text(exactly(says(live_app, "All %(n)s places of this type are taken.",
+                                                            n=1)))
         assert read(live_app, lambda db: db.session.get(Application, setup.other_id).proposed) is False
         assert ours().proposed and ours().proposed_amount == 30000
 
@@ -263,11 +265,132 @@ def test_a_studio_from_application_to_annual_grade(live_server, live_app, browse
         # ---- 6. The public registry and the studio's page.
         visitor.goto(f"{base}/innovation/studios")
         no_sideways_scroll(visitor)
-        listed = visitor.locator("main").get_by_text(STUDIO)
-        expect(listed.first).to_be_visible()
-        visitor.goto(f"{base}/innovation/studios/{setup.studio_code}")
+        card = visitor.get_by_test_id(f"studio-{setup.studio_code}")
+        expect(card).to_contain_text(STUDIO)
+        expect(card).to_contain_text(label(live_app, STUDIO_LEVEL_LABELS["city"]))
+        click_and_wait(visitor, card.locator(f"a[href='/innovation/studios/{setup.studio_code}']").first)
         no_sideways_scroll(visitor)
-        expect(visitor.locator("main")).to_contain_text(DOCUMENT_NO)
+        designated = visitor.locator("table tbody tr").filter(has_text=DOCUMENT_NO)
+        expect(designated).to_have_count(1)
+        expect(designated).to_contain_text(label(live_app, STUDIO_LEVEL_LABELS["city"]))
+
+        # ---- 7. Finance awards the grant with the payee's bank details and pays a first tranche.
+        city.goto(f"{base}/innovation/manage/programmes/{code}")
+        click_and_wait(city, city.locator(f"a[href='/innovation/manage/programmes/{code}/money']"))
+        click_and_wait(city, city.locator(
+            f"a[href='/innovation/manage/programmes/{code}/money/award/{application_id}']"))
+        payee = city.locator("form").filter(has=city.locator("[name=account_number]"))
+        payee.locator("[name=account_name]").fill("河东机械厂工会")
+        payee.locator("[name=bank_name]").fill("中国工商银行海河河东支行")
+        payee.locator("[name=account_number]").fill("0302012309000123456")
+        click_and_wait(city, payee.locator("button[type=submit]"))
+        expect(flash_success(city)).to_have_text(exactly(says(live_app, "The grant is awarded: %(amount)s yuan.",
+                                                              amount="30000.00")))
+        entry = city.locator(f"form[action='/innovation/manage/programmes/{code}/money']")
+        entry.locator("[name=kind]").select_option("payment")
+        entry.locator("[name=grant_id]").select_option(label=f"{number} {STUDIO}")
+        entry.locator("[name=amount]").fill("18000")
+        entry.locator("[name=voucher_no]").fill("记-2026-0412")
+        click_and_wait(city, entry.locator("button[type=submit]"))
+        expect(flash_success(city)).to_have_text(exactly(says(live_app, "The entry was recorded.")))
+        expect(city.get_by_test_id("awarded")).to_have_text("30000.00")
+        expect(city.get_by_test_id("paid")).to_have_text("18000.00")
+        expect(city.get_by_test_id("outstanding")).to_have_text("12000.00")
+
+        leader.goto(f"{base}/")
+        leader.get_by_test_id("user-menu").click()
+        click_and_wait(leader, leader.locator("a[href='/innovation/my/grants']"))
+        expect(leader.locator("h1")).to_have_text(says(live_app, "My grants"))
+        totals = leader.get_by_test_id("grant-totals")
+        expect(totals).to_contain_text("30000.00")
+        expect(totals).to_contain_text("18000.00")
+        expect(totals).to_contain_text("12000.00")
+        no_sideways_scroll(leader)
+
+        # ---- 8. The final report: due date in the settings, reports created, filled with a receipt, accepted.
+        city.goto(f"{base}/innovation/manage/programmes/{code}/settings")
+        settings = city.locator("form").filter(has=city.locator("[name=final_report_due]"))
+        settings.locator("[name=final_report_due]").fill((date.today() + timedelta(days=60)).isoformat())
+        click_and_wait(city, settings.locator("button[type=submit]"))
+        expect(flash_success(city)).to_be_visible()
+        city.goto(f"{base}/innovation/reports/?programme={setup.programme_id}")
+        click_and_wait(city, city.locator(f"form[action='/innovation/programmes/{setup.programme_id}/reports/generate']"
+                                          " button"))
+        expect(flash_success(city)).to_have_text(exactly(says(live_app, "%(n)s reports created.", n=1)))
+
+        leader.goto(f"{base}/innovation/my/reports")
+        click_and_wait(leader, leader.locator("a[href^='/innovation/reports/']").first)
+        report_url = leader.url
+        filled = leader.locator("form").filter(has=leader.locator("[name=narrative]"))
+        filled.locator("[name=spend_equipment]").fill("12000")
+        filled.locator("[name=patents]").fill("2")
+        filled.locator("[name=benefit_yuan]").fill("350000")
+        filled.locator("[name=narrative]").fill("购置数控检测设备一台，完成技术改进两项。")
+        click_and_wait(leader, filled.locator("button[type=submit]"))
+        expect(flash_success(leader)).to_have_text(exactly(says(live_app, "Report saved.")))
+        receipt = leader.locator("form[action$='/receipts']")
+        receipt.locator("[name=category]").select_option("equipment")
+        receipt.locator("[name=amount]").fill("12000")
+        receipt.locator("input[type=file]").set_input_files(small_pdf(tmp_path / "发票.pdf"))
+        click_and_wait(leader, receipt.locator("button[type=submit]"))
+        expect(flash_success(leader)).to_have_text(exactly(says(live_app, "Receipt uploaded.")))
+        click_and_wait(leader, leader.locator("form[action$='/submit'] button"))
+        expect(flash_success(leader)).to_have_text(exactly(says(live_app, "Report submitted.")))
+        no_sideways_scroll(leader)
+        city.goto(report_url)
+        click_and_wait(city, city.locator("form[action$='/accept'] button"))
+        expect(flash_success(city)).to_have_text(exactly(says(live_app, "Report accepted.")))
+        expect(city.locator("#innovation-report")).to_contain_text(label(live_app, REPORT_STATUS_LABELS["accepted"]))
+
+        # ---- 9. The annual assessment: round, experts, self-assessment, scores, grades.
+        city.goto(f"{base}/innovation/rounds/")
+        new_round = city.locator("#innovation-round-form")
+        new_round.locator("[name=name]").fill("2026年度创新工作室年度考核")
+        new_round.locator("[name=kind]").select_option("annual")
+        new_round.locator("[name=criteria]").fill("work | 工作开展 | 50 | 50\nresults | 创新成果 | 50 | 50")
+        click_and_wait(city, new_round.locator("button[type=submit]"))
+        expect(flash_success(city)).to_have_text(exactly(says(live_app, "Round created.")))
+        round_id = int(re.search(r"/rounds/(\d+)", city.url).group(1))
+        seat_form = city.locator(f"form[action='/innovation/rounds/{round_id}/seats']")
+        for index, (login, name) in enumerate(EXPERTS):
+            seat_form.locator("[name=who]").fill(login)
+            if index == 0:
+                seat_form.locator("[name=is_chief]").check()
+            click_and_wait(city, seat_form.locator("button[type=submit]"))
+            expect(flash_success(city)).to_have_text(exactly(says(live_app, "%(name)s is on the panel.", name=name)))
+
+        leader.goto(f"{base}/innovation/my/reports")
+        click_and_wait(leader, leader.locator("a[href^='/innovation/assessment/subjects/']"))
+        self_form = leader.locator("#innovation-self-form")
+        self_form.locator("[name=summary]").fill("全年完成技术攻关5项，培训职工120人次。")
+        click_and_wait(leader, self_form.locator("button[value=submit]"))
+        expect(flash_success(leader)).to_be_visible()
+        no_sideways_scroll(leader)
+
+        for login, _name in EXPERTS:
+            expert = device(TABLET)
+            sign_in_as(expert, base, login, "/innovation/evaluating/")
+            click_and_wait(expert, expert.locator(f"a[href='/innovation/evaluating/{round_id}']"))
+            expert.wait_for_load_state()
+            cells = expert.locator("td[id^='eval-cell-']")
+            expect(cells).to_have_count(2)
+            for n, value in enumerate(("46", "45")):
+                cells.nth(n).locator("input").fill(value)
+                cells.nth(n).locator("input").press("Tab")
+                expect(cells.nth(n)).to_have_class(re.compile(r"\bcell-saved\b"))
+            expert.locator("details summary[role=button]").click()
+            click_and_wait(expert, expert.get_by_test_id("sign"))
+            expect(flash_success(expert)).to_be_visible()
+            expert.context.close()
+
+        city.goto(f"{base}/innovation/assessment/{round_id}/grades")
+        click_and_wait(city, city.locator(f"form[action='/innovation/assessment/{round_id}/propose'] button"))
+        graded = city.locator("tbody tr").filter(has_text=STUDIO)
+        expect(graded).to_contain_text(label(live_app, GRADE_LABELS["excellent"]))
+        click_and_wait(city, city.locator(f"form[action='/innovation/assessment/{round_id}/confirm'] "
+                                          "button[type=submit]"))
+        expect(flash_success(city)).to_be_visible()
+        expect(graded.locator("td").nth(3)).to_have_text(label(live_app, GRADE_LABELS["excellent"]))
 
         errors = {p.url: p.console_errors for p in pages if not p.is_closed() and p.console_errors}
         assert errors == {}
