@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app import htmx
 from app.access import require, roles
-from app.errors import DomainError, act, show_on_form
+from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.innovation import assessment, bp, evaluation
 from app.innovation.forms_reports import RecheckForm, RectifyForm, SelfAssessmentForm
@@ -36,9 +36,7 @@ def self_assessment(subject_id):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            db.session.commit()
-            flash(_("Self-assessment saved."), "success")
-            return redirect(url_for("innovation.self_assessment", subject_id=subject.id), code=303)
+            return saved(_("Self-assessment saved."), url_for("innovation.self_assessment", subject_id=subject.id), full_page=True)
     return htmx.render("innovation/assessment/self.html", "form", subject=subject, form=form,
                        facts=assessment.self_assessment(subject)["facts"])
 
@@ -107,9 +105,7 @@ def rectify(studio_id):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            db.session.commit()
-            flash(_("%(name)s is in rectification.", name=studio.name), "success")
-            return redirect(url_for("innovation.rectifications"), code=303)
+            return saved(_("%(name)s is in rectification.", name=studio.name), url_for("innovation.rectifications"), full_page=True)
     return htmx.render("innovation/assessment/rectify.html", "form", studio=studio, subject=subject, form=form)
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app import htmx, score_grid
 from app.access import is_staff, require, roles
 from app.accounts.models import User
-from app.errors import DomainError, act, show_on_form
+from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.innovation import assessment, bp, evaluation, queries
 from app.innovation.forms_reports import ReasonForm, RoundForm, SeatForm
@@ -52,9 +52,7 @@ def rounds_index():
             db.session.rollback()
             show_on_form(form, error)
         else:
-            db.session.commit()
-            flash(_("Round created."), "success")
-            return redirect(url_for("innovation.round_detail", round_id=round_.id), code=303)
+            return saved(_("Round created."), url_for("innovation.round_detail", round_id=round_.id), full_page=True)
     rounds = db.session.scalars(sa.select(EvaluationRound).order_by(EvaluationRound.year.desc(),
                                                                     EvaluationRound.id.desc())).all()
     return htmx.render("innovation/evaluation/rounds.html", "form", rounds=rounds, form=form)

@@ -48,7 +48,9 @@ def programme_money(code):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            return saved(_("The entry was recorded."), url_for("innovation.programme_money", code=code))
+            # The whole page: its totals and ledger changed with the entry, not only the form.
+            return saved(_("The entry was recorded."), url_for("innovation.programme_money", code=code),
+                         full_page=True)
     page = db.paginate(money.ledger(programme.id), per_page=30, error_out=False)
     block = "ledger" if request.method == "GET" and request.args.get("page") else "entry"
     return htmx.render(PAGE, block, programme=programme, grants=grants, balances=money.grant_balances(programme.id),
@@ -117,7 +119,7 @@ def grant_detail(code, grant_id):
             show_on_form(form, error)
         else:
             return saved(_("The payee's bank details were saved."),
-                         url_for("innovation.grant_detail", code=code, grant_id=grant.id))
+                         url_for("innovation.grant_detail", code=code, grant_id=grant.id), full_page=True)
     entries = db.session.scalars(money.ledger(programme.id, grant.id)).unique().all()
     return htmx.render("innovation/money/grant.html", "payee", programme=programme, grant=grant, form=form,
                        entries=entries, has_payments=paid, staff_view=True)

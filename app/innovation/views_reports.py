@@ -9,7 +9,7 @@ from flask_login import current_user
 from app import excel, htmx
 from app.access import is_staff, require, roles, signed_in
 from app.db import database_id
-from app.errors import DomainError, act, show_on_form
+from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.innovation import assessment, bp, exports_reports, files, queries, reports
 from app.innovation.forms_reports import ReasonForm, ReceiptForm, ReportForm
@@ -81,9 +81,7 @@ def report(report_id):
                 db.session.rollback()
                 show_on_form(form, error)
             else:
-                db.session.commit()
-                flash(_("Report saved."), "success")
-                return redirect(url_for("innovation.report", report_id=report.id), code=303)
+                return saved(_("Report saved."), url_for("innovation.report", report_id=report.id), full_page=True)
         return _report_page(db.session.get(StudioReport, report_id), form=form)
     return _report_page(report)
 
@@ -102,9 +100,7 @@ def upload_receipt(report_id):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            db.session.commit()
-            flash(_("Receipt uploaded."), "success")
-            return redirect(url_for("innovation.report", report_id=report.id), code=303)
+            return saved(_("Receipt uploaded."), url_for("innovation.report", report_id=report.id), full_page=True)
     return _report_page(db.session.get(StudioReport, report_id), receipt_form=form)
 
 

@@ -6,7 +6,7 @@ experts score on tablets (one mark out of range is refused in its cell) and sign
 it within the 劳模 quota (a second proposal beyond the quota is refused), take the meeting pack, record
 the meeting's decision and publish the 公示; a visitor objects, staff dismiss the objection and close
 the notice, and the studio is designated at city level. Finance awards the grant and pays a tranche;
-the leader files the report with a receipt and staff accept it.
+the leader files the report with a receipt and staff accept it; the annual assessment grades the studio.
 
 The unions, people, studio and programme are created with the app beforehand (innovation_helpers), and
 the notice's dates are moved into the past in the database (a test cannot wait five working days);
@@ -46,7 +46,7 @@ DOCUMENT_NO = "海工发〔2026〕18号"
 MARKS = {"ours": ("90", "88", "92", "86"), "other": ("80", "78", "82", "79")}
 
 
-def test_a_studio_from_application_to_accepted_report(live_server, live_app, browser, tmp_path):
+def test_a_studio_from_application_to_annual_grade(live_server, live_app, browser, tmp_path):
     from app.innovation.models import (
         APPLICATION_STAGE_LABELS,
         PROGRAMME_STATUS_LABELS,
@@ -57,6 +57,7 @@ def test_a_studio_from_application_to_accepted_report(live_server, live_app, bro
         ProgrammeStatus as P,
         STUDIO_LEVEL_LABELS,
     )
+    from app.innovation.models_evaluation import GRADE_LABELS
     from app.innovation.models_reports import REPORT_STATUS_LABELS
 
     base = live_server.url
@@ -290,9 +291,8 @@ def test_a_studio_from_application_to_accepted_report(live_server, live_app, bro
         entry.locator("[name=grant_id]").select_option(label=f"{number} {STUDIO}")
         entry.locator("[name=amount]").fill("18000")
         entry.locator("[name=voucher_no]").fill("记-2026-0412")
-        entry.locator("button[type=submit]").click()  # htmx: the answer replaces the form, or redirects
+        click_and_wait(city, entry.locator("button[type=submit]"))  # the whole page: totals and ledger changed
         expect(flash_success(city)).to_have_text(exactly(says(live_app, "The entry was recorded.")))
-        city.reload()  # the totals above the form are not part of the htmx answer
         expect(city.get_by_test_id("awarded")).to_have_text("30000.00")
         expect(city.get_by_test_id("paid")).to_have_text("18000.00")
         expect(city.get_by_test_id("outstanding")).to_have_text("12000.00")
@@ -341,6 +341,58 @@ def test_a_studio_from_application_to_accepted_report(live_server, live_app, bro
         click_and_wait(city, city.locator("form[action$='/accept'] button"))
         expect(flash_success(city)).to_have_text(exactly(says(live_app, "Report accepted.")))
         expect(city.locator("#innovation-report")).to_contain_text(label(live_app, REPORT_STATUS_LABELS["accepted"]))
+
+        # ---- 9. The annual assessment: round, experts, self-assessment, scores, grades.
+        city.goto(f"{base}/innovation/rounds/")
+        new_round = city.locator("#innovation-round-form")
+        new_round.locator("[name=name]").fill("2026年度创新工作室年度考核")
+        new_round.locator("[name=kind]").select_option("annual")
+        new_round.locator("[name=criteria]").fill("work | 工作开展 | 50 | 50\nresults | 创新成果 | 50 | 50")
+        click_and_wait(city, new_round.locator("button[type=submit]"))
+        expect(flash_success(city)).to_have_text(exactly(says(live_app, "Round created.")))
+        round_id = int(re.search(r"/rounds/(\d+)", city.url).group(1))
+        seat_form = city.locator(f"form[action='/innovation/rounds/{round_id}/seats']")
+        for index, (login, name) in enumerate(EXPERTS):
+            seat_form.locator("[name=who]").fill(login)
+            if index == 0:
+                seat_form.locator("[name=is_chief]").check()
+            click_and_wait(city, seat_form.locator("button[type=submit]"))
+            expect(flash_success(city)).to_have_text(exactly(says(live_app, "%(name)s is on the panel.", name=name)))
+
+        leader.goto(f"{base}/innovation/my/reports")
+        click_and_wait(leader, leader.locator("a[href^='/innovation/assessment/subjects/']"))
+        self_form = leader.locator("#innovation-self-form")
+        self_form.locator("[name=summary]").fill("全年完成技术攻关5项，培训职工120人次。")
+        click_and_wait(leader, self_form.locator("button[value=submit]"))
+        expect(flash_success(leader)).to_be_visible()
+        no_sideways_scroll(leader)
+
+        for login, _name in EXPERTS:
+            expert = device(TABLET)
+            sign_in_as(expert, base, login, "/innovation/evaluating/")
+            click_and_wait(expert, expert.locator(f"a[href='/innovation/evaluating/{round_id}']"))
+            expert.wait_for_load_state()
+            cells = expert.locator("td[id^='eval-cell-']")
+            expect(cells).to_have_count(2)
+            for n, value in enumerate(("46", "45")):
+                cells.nth(n).locator("input").fill(value)
+                cells.nth(n).locator("input").press("Tab")
+                expect(cells.nth(n)).to_have_class(re.compile(r"\bcell-saved\b"))
+            expert.locator("details summary[role=button]").click()
+            click_and_wait(expert, expert.get_by_test_id("sign"))
+            expect(flash_success(expert)).to_be_visible()
+            expert.context.close()
+
+        city.goto(f"{base}/innovation/assessment/{round_id}/grades")
+        click_and_wait(city, city.locator(f"form[action='/innovation/assessment/{round_id}/propose'] button"))
+        graded = city.locator("tbody tr").filter(has_text=STUDIO)
+        # 91 clears the 优秀 mark (85), but 优秀 is capped at 20 % of the studios assessed: of one, none.
+        expect(graded).to_contain_text("91.00")
+        expect(graded).to_contain_text(label(live_app, GRADE_LABELS["pass"]))
+        click_and_wait(city, city.locator(f"form[action='/innovation/assessment/{round_id}/confirm'] "
+                                          "button[type=submit]"))
+        expect(flash_success(city)).to_be_visible()
+        expect(graded.locator("td").nth(3)).to_have_text(label(live_app, GRADE_LABELS["pass"]))
 
         errors = {p.url: p.console_errors for p in pages if not p.is_closed() and p.console_errors}
         assert errors == {}
