@@ -18,6 +18,9 @@ ids, logins). The bench process itself never imports the app.
                  and the SQL statements of a few catalog requests, counted in-process
     roster       a course of 5,000 seats and a 10,000-row roster workbook (姓名, 手机号) at a path
     roster_import  (times itself) imports that workbook into that course as the staff route does
+    innovation_board  a designation programme under review: 600 accepted applications x 7 experts x
+                 5 criteria (21,000 marks), two studio types with quotas, and the SQL statements of
+                 the staff ranking board (first and repeat), counted in-process
     certificates a finished course whose 40 trainees were certified through the services, and
                  2,000 more certificates bulk-inserted, for the verification page
 
@@ -565,9 +568,109 @@ def certificates(args):
             "number": issued[0].number, "bulk_codes": codes}
 
 
+def innovation_board(args):
+    """A designation programme under review: `entries` accepted applications (default 600) across two
+    studio types with quotas (劳模 30,000 / 职工 20,000 yuan), 7 experts without a unit, 5 criteria and
+    every mark (600 x 7 x 5 = 21,000), bulk-inserted like the review grid's saves leave them."""
+    import sqlalchemy as sa
+
+    from app.db import utcnow
+    from app.extensions import db
+    from app.innovation.models import (
+        Application,
+        ApplicationStage,
+        PanelSeat,
+        Programme,
+        ProgrammeCriterion,
+        ProgrammeKind,
+        ProgrammeQuota,
+        ProgrammeStatus,
+        ReviewScore,
+        StudioType,
+    )
+
+    rng = random.Random(600)
+    actor = _actor()
+    code = args.code or "bench-board"
+    programme = Programme(code=code, name="基准劳模和职工创新工作室命名", year=date.today().year,
+                          kind=ProgrammeKind.DESIGNATION, status=ProgrammeStatus.REVIEWING,
+                          total_budget=D("2000000"), trim_at=5, tie_break="B1,B2")
+    programme.criteria = [ProgrammeCriterion(code=f"B{n}", name=f"指标{n}", max_mark=D(20), weight=D(20), position=n)
+                          for n in range(1, 6)]
+    programme.quotas = [ProgrammeQuota(studio_type=StudioType.MODEL_WORKER, quota=30, amount=D("30000"), position=0),
+                        ProgrammeQuota(studio_type=StudioType.WORKER, quota=40, amount=D("20000"), position=1)]
+    db.session.add(programme)
+    db.session.flush()
+    units = [unit.id for unit in _units(actor)]
+    experts = _judges(actor, _prefix(args, "bboard"), 7, rng)
+    db.session.flush()
+    db.session.execute(sa.insert(PanelSeat), [{"programme_id": programme.id, "user_id": e.id, "is_chief": n == 0}
+                                              for n, e in enumerate(experts)])
+    now = utcnow()
+    db.session.execute(sa.insert(Application), [
+        {"programme_id": programme.id, "number": f"B{n:04d}", "title": f"基准创新工作室{n}",
+         "studio_type": StudioType.MODEL_WORKER if n % 3 else StudioType.WORKER, "unit_id": units[n % len(units)],
+         "stage": ApplicationStage.ACCEPTED, "checklist": {}, "submitted_at": now, "created_at": now,
+         "updated_at": now} for n in range(1, args.entries + 1)])
+    applications = db.session.scalars(sa.select(Application.id).where(Application.programme_id == programme.id)).all()
+    criteria = [c.id for c in programme.criteria]
+    db.session.execute(sa.insert(ReviewScore), [
+        {"application_id": a, "criterion_id": c, "judge_id": e.id, "value": D(rng.randint(20, 40)) / 2,
+         "updated_at": now} for a in applications for e in experts for c in criteria])
+    scores = len(applications) * len(experts) * len(criteria)
+    statements = _count_staff_queries([f"/innovation/manage/programmes/{code}/board"])
+    # Those requests cached the ranking in the run's shared cache: a new stamp, so that the served
+    # app's first request computes it again.
+    from app.innovation import ranking
+
+    ranking.bump(programme.id)
+    return {"code": code, "programme_id": programme.id, "applications": len(applications), "scores": scores,
+            "statements": statements}
+
+
+def _count_staff_queries(paths):
+    """Like `_count_queries`, signed in as the demo's staff account (a session set in the test client)."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from app.accounts import sessions
+    from app.accounts.models import User
+    from app.extensions import db
+
+    staff = db.session.scalars(sa.select(User).where(User.username == "staff")).one()
+    sessions.open_session(staff)
+    identity = staff.get_id()
+    db.session.commit()
+    app = current_app._get_current_object()
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    found = {}
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = identity
+        session["_fresh"] = True
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for path in paths:
+            for _ in range(2):  # the first computes the ranking; the second is the repeat
+                statements.clear()
+                with app.app_context():
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = time.perf_counter() - started
+                found.setdefault(path, []).append([response.status_code, len(statements), round(elapsed * 1000, 1)])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return found
+
+
 BUILDERS = {"standings": standings, "score_save": score_save, "leaderboard": leaderboard, "mark_change": mark_change,
             "score_rows": score_rows, "workbook": workbook, "catalog": catalog, "roster": roster,
-            "roster_import": roster_import, "certificates": certificates}
+            "roster_import": roster_import, "certificates": certificates, "innovation_board": innovation_board}
 NO_DATABASE = {"workbook"}
 READ_ONLY = {"score_rows"}
 
@@ -586,7 +689,7 @@ def parse_args(argv):
     parser.add_argument("--bulk", type=int, default=2000, help="certificates: bulk-inserted certificates")
     args = parser.parse_args(argv)
     defaults = {"standings": 1000, "score_save": 1000, "leaderboard": 300, "workbook": 1000, "catalog": 2000,
-                "roster": 10000, "certificates": 40}
+                "roster": 10000, "certificates": 40, "innovation_board": 600}
     args.entries = args.entries or defaults.get(args.name)
     if args.name in ("standings", "workbook"):
         args.judges = int(args.judges or 7)

@@ -19,7 +19,7 @@ def pack_rows(board):
     for column in board.types:
         for row in column.rows:
             application = row.application
-            values = [row.result.criteria[c.id].value if c.id in row.result.criteria else None for c in criteria]
+            values = [row.values.get(c.id) for c in criteria]
             note = []
             if application.id in column.tied_at_cut:
                 note.append(_("Tied at the cut line"))
@@ -28,9 +28,9 @@ def pack_rows(board):
             if not row.complete:
                 note.append(_("Reviews incomplete"))
             rows.append([str(STUDIO_TYPE_LABELS[column.quota.studio_type]), row.rank, application.number,
-                         application.title, application.unit.name,
+                         application.title, application.unit_name,
                          *[None if v is None else f"{v:.2f}" for v in values],
-                         None if row.result.final is None else f"{row.result.final:.2f}", str(row.reviews),
+                         None if row.final is None else f"{row.final:.2f}", str(row.reviews),
                          _("Yes") if application.proposed else "", _money(application.proposed_amount),
                          "；".join(note)])
     return headers, rows

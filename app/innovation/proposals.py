@@ -11,12 +11,15 @@ CHECK fails, so exactly one succeeds.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.accounts.models import Organization
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -24,12 +27,75 @@ from app.innovation import ranking
 from app.innovation.models import (
     Application,
     ApplicationStage,
+    PanelSeat,
     Programme,
     ProgrammeQuota,
     ProgrammeStatus,
+    ReviewSheet,
 )
+from app.review.progress import Progress
 
 MARKING_OPEN = (ProgrammeStatus.REVIEWING, ProgrammeStatus.MEETING)
+
+
+@dataclass
+class BoardApplication:
+    """The live columns of an application on the board (read on every request, never cached)."""
+
+    id: int
+    number: str
+    title: str
+    unit_name: str
+    studio_type: object
+    proposed: bool
+    proposed_amount: Decimal | None
+
+
+@dataclass
+class BoardRow:
+    """One ranked application: the cached ranking (plain data) beside its live columns."""
+
+    application: BoardApplication
+    rank: int | None
+    final: Decimal | None
+    values: dict  # criterion id → the criterion's value (None or missing while incomplete)
+    decided_by: tuple
+    shares_rank: bool
+    reviews: Progress
+    complete: bool
+
+
+@dataclass
+class BoardRanking:
+    """The ranking as the board and the meeting pack read it; the panel is loaded only when asked for."""
+
+    programme_id: int
+    criteria: list  # ProgrammeCriterion, live
+    rows: list  # BoardRow, ranked first (rank order), then incomplete ones by number
+    signed: Progress  # expert sheets signed / seats
+
+    def sheets_progress(self):
+        return self.signed
+
+    def criterion_names(self, codes):
+        by_code = {c.code: c.name for c in self.criteria}
+        return [by_code.get(code, code) for code in codes]
+
+    def tie_note(self, codes):
+        """"Tie decided by …" for these criterion codes, translated once per page for each combination."""
+        notes = self.__dict__.setdefault("_tie_notes", {})
+        if codes not in notes:
+            notes[codes] = _("Tie decided by %(names)s", names="、".join(self.criterion_names(codes)))
+        return notes[codes]
+
+    @cached_property
+    def seats(self):
+        return ranking.load_seats(self.programme_id)
+
+    @cached_property
+    def sheets(self):
+        return {s.seat_id: s for s in db.session.scalars(
+            sa.select(ReviewSheet).join(PanelSeat).where(PanelSeat.programme_id == self.programme_id))}
 
 
 @dataclass
@@ -37,7 +103,7 @@ class TypeBoard:
     """One studio type's column of the board: its quota, its ranked applications and the cut line."""
 
     quota: ProgrammeQuota
-    rows: list = field(default_factory=list)  # ranking.Row, in rank order (complete first)
+    rows: list = field(default_factory=list)  # BoardRow, in rank order (complete first)
     cut_after: int | None = None  # index of the last row inside the quota (by ranking), None if none
     tied_at_cut: set = field(default_factory=set)  # application ids sharing a rank across the cut line
 
@@ -45,7 +111,7 @@ class TypeBoard:
 @dataclass
 class Board:
     programme: Programme
-    ranking: ranking.Ranking
+    ranking: BoardRanking
     types: list  # TypeBoard per quota, in quota order
 
     @property
@@ -60,12 +126,45 @@ class Board:
     def remaining(self):
         return self.programme.remaining_budget
 
+    def row(self, application_id):
+        return next((row for column in self.types for row in column.rows if row.application.id == application_id),
+                    None)
+
+
+def _live_applications(programme_id):
+    """{id: BoardApplication} of the applications in review, one query."""
+    rows = db.session.execute(
+        sa.select(Application.id, Application.number, Application.title, Organization.name, Application.studio_type,
+                  Application.proposed, Application.proposed_amount)
+        .join(Organization, Organization.id == Application.unit_id)
+        .where(Application.programme_id == programme_id, Application.stage.in_(ranking.reviewed_stages())))
+    return {row[0]: BoardApplication(*row) for row in rows}
+
+
+def _signed_sheets(programme_id):
+    seats, signed = db.session.execute(
+        sa.select(sa.func.count(PanelSeat.id), sa.func.count(ReviewSheet.signed_at))
+        .select_from(PanelSeat).outerjoin(ReviewSheet, ReviewSheet.seat_id == PanelSeat.id)
+        .where(PanelSeat.programme_id == programme_id)).one()
+    return Progress(signed, seats)
+
 
 def board(programme_id):
-    result = ranking.compute(programme_id)
-    if result is None:
+    """The board: the ranking cached per results stamp (`ranking.plain_rows`) beside the live
+    application rows, quotas, budget and signed sheets. A fixed number of queries, and on a repeat
+    no ranking is computed. Proposals do not move the ranking, so marking needs no new stamp."""
+    programme = ranking.load_programme(programme_id)
+    if programme is None:
         return None
-    programme = result.programme
+    ranked = ranking.plain_rows(programme_id) or []
+    live = _live_applications(programme_id)
+    if set(live) - {item["id"] for item in ranked}:
+        # An application entered review without a new stamp (it never should): rank afresh, uncached.
+        ranked = ranking.plain_rows(programme_id, fresh=True) or []
+    rows = [BoardRow(live[item["id"]], item["rank"], item["final"], item["values"], item["decided_by"],
+                     item["shares_rank"], Progress(item["done"], item["expected"]), item["complete"])
+            for item in ranked if item["id"] in live]
+    result = BoardRanking(programme_id, list(programme.criteria), rows, _signed_sheets(programme_id))
     types = []
     for quota in programme.quotas:
         rows = [row for row in result.rows if row.application.studio_type == quota.studio_type]
@@ -74,7 +173,7 @@ def board(programme_id):
         if quota.quota and ranked:
             cut = min(quota.quota, len(ranked)) - 1
             column.cut_after = cut
-            if cut + 1 < len(ranked) and ranked[cut + 1].result.final == ranked[cut].result.final \
+            if cut + 1 < len(ranked) and ranked[cut + 1].final == ranked[cut].final \
                     and ranked[cut + 1].rank == ranked[cut].rank:
                 shared = ranked[cut].rank
                 column.tied_at_cut = {row.application.id for row in ranked if row.rank == shared}
@@ -180,6 +279,6 @@ def fill_quota(actor, programme_id, quota_id):
             break
         if result.remaining is not None and result.remaining < column.quota.amount:
             break
-        mark(actor, row.application)
+        mark(actor, db.session.get(Application, row.application.id))
         proposed += 1
     return proposed

@@ -211,3 +211,25 @@ def cached(programme_id, build):
         return None
     return cache.compute_once(cache.versioned_key("innovation-ranking", programme_id), version, build,
                               max_age=ROWS_MAX_AGE_SECONDS)
+
+
+def plain_rows(programme_id, fresh=False):
+    """The ranking as plain data (no ORM objects), in ranking order, cached under the programme's stamp:
+    a list of dicts with the application's id, rank, final, {criterion id: value}, the tie-break codes
+    that decided it, whether the rank is shared, reviews done / expected and completeness.
+
+    What the board shows beside it that changes without moving the ranking (the application's title,
+    unit, proposal, the quotas, the budget, signed sheets) is read live by the caller. `fresh`: computed
+    now, bypassing the cache."""
+
+    def build():
+        result = compute(programme_id)
+        if result is None:
+            return None
+        return [{"id": row.application.id, "rank": row.rank, "final": row.result.final,
+                 "values": {cid: found.value for cid, found in row.result.criteria.items()},
+                 "decided_by": tuple(row.decided_by), "shares_rank": row.shares_rank,
+                 "done": row.reviews.done, "expected": row.reviews.expected, "complete": row.complete}
+                for row in result.rows]
+
+    return build() if fresh else cached(programme_id, build)

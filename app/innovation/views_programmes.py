@@ -269,8 +269,7 @@ def toggle_proposal(code, application_id):
     if request.form.get("action") == "unmark":
         return act(lambda: proposals.unmark(current_user, application),
                    _("%(number)s is no longer proposed.", number=application.number), back)
-    result = ranking.compute(programme.id)
-    row = next((r for r in result.rows if r.application.id == application.id), None)
+    row = proposals.board(programme.id).row(application.id)
     complete = row is not None and row.complete
     return act(lambda: proposals.mark(current_user, application, complete=complete),
                _("%(number)s is proposed.", number=application.number), back)

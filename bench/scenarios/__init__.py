@@ -8,6 +8,7 @@ from bench.scenarios import (
     catalog_2000,
     contest_import,
     import_70k,
+    innovation_board,
     leaderboards,
     live_board,
     public_leaderboard,
@@ -31,4 +32,5 @@ SCENARIOS = {
     "leaderboards": leaderboards.run,
     "standings_3000": standings_3000.run,
     "contest_import": contest_import.run,
+    "innovation_board": innovation_board.run,
 }
