@@ -24,7 +24,7 @@ from app.accounts.models import Organization, OrgKind
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.innovation import files, hooks, ranking
+from app.innovation import files, notify, ranking
 from app.innovation.studios import MIN_MEMBERS, member_shortfall
 from app.innovation.models import (
     Application,
@@ -288,7 +288,7 @@ def send_back(actor, application, reason):
         raise DomainError(_l("Write what the applicant should change."), "reason")
     _step(actor, application, StepAction.RETURN, A.DRAFT, reason)
     application.returned_reason = reason
-    hooks.application_returned(application, reason)
+    notify.application_returned(application, reason)
     return application
 
 
@@ -303,7 +303,7 @@ def screen(actor, application, accept, reason=""):
           reason)
     if not accept:
         application.returned_reason = reason
-        hooks.application_rejected(application, reason)
+        notify.application_rejected(application, reason)
     ranking.bump(application.programme_id)
     return application
 

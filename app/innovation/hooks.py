@@ -1,8 +1,10 @@
 """What innovation tells the core: its place on the home page and how its audit events read."""
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app import audit_log, navigation, notifications
-from app.notifications import N_
+from app.access import is_staff
+from app.innovation import applications, evaluation, expert_review, reports
 
 navigation.feature("innovation.studios", _l("Innovation studios"),
                    _l("Model-worker and worker innovation studios: designation, subsidies and achievement awards."),
@@ -44,25 +46,6 @@ audit_log.actions({
 })
 
 
-# ---------------------------------------------------------------- notifications (called by services)
-
-def application_returned(application, reason):
-    """A union returned the application to its draft."""
-    if application.applicant_id:
-        notifications.notify(application.applicant_id, "innovation.returned",
-                             N_("Your application “%(title)s” was returned for changes: %(reason)s"),
-                             link_to=("innovation.application", {"application_id": application.id}),
-                             title=application.title, reason=reason)
-
-
-def application_rejected(application, reason):
-    if application.applicant_id:
-        notifications.notify(application.applicant_id, "innovation.rejected",
-                             N_("Your application “%(title)s” was not accepted: %(reason)s"),
-                             link_to=("innovation.application", {"application_id": application.id}),
-                             title=application.title, reason=reason)
-
-
 # ---------------------------------------------------------------- reports, evaluation rounds, annual assessment
 
 audit_log.actions({
@@ -88,11 +71,6 @@ audit_log.actions({
 @notifications.todos
 def innovation_todo_counts(user):
     """What waits for this person in innovation: a few counting queries whatever the numbers."""
-    from flask import url_for
-
-    from app.access import is_staff
-    from app.innovation import applications, evaluation, expert_review, reports
-
     items = []
     if user.has_role("studio"):
         items.append(notifications.Todo(_l("Applications returned for changes"),
