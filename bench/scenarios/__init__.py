@@ -10,6 +10,7 @@ from bench.scenarios import (
     import_70k,
     leaderboards,
     live_board,
+    matching_28000,
     public_leaderboard,
     roster_10k,
     score_save,
@@ -31,4 +32,8 @@ SCENARIOS = {
     "leaderboards": leaderboards.run,
     "standings_3000": standings_3000.run,
     "contest_import": contest_import.run,
+    "matching_28000": matching_28000.run,
 }
+
+# Scenarios that need no server and no database: when only these are selected, none is started.
+PURE = {"matching_28000"}
