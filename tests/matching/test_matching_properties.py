@@ -132,6 +132,12 @@ def test_fewest_broken_preferences_overall():
     assert sorted(p.preference_rank for p in result.pairs) == [1, 2]
 
 
+def test_fifth_choice_beats_an_unlisted_master_even_with_a_larger_gap():
+    masters = [M(f"m{i}", level=1, capacity=0) for i in range(1, 5)] + [M("m5", level=1), M("m6", level=3)]
+    [pair] = match(masters, [A("a1", level=3, preferences=("m1", "m2", "m3", "m4", "m5"))]).pairs
+    assert (pair.master, pair.preference_rank) == ("m5", 5)
+
+
 def test_having_preferences_does_not_make_an_apprentice_the_one_left_out():
     # One place for two: each apprentice left out costs the same (an unmatched apprentice with
     # a list counts as all choices missed), so the one who named m1 gets it.
