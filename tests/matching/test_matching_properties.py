@@ -17,7 +17,7 @@ from app.matching import (
     match,
 )
 from app.matching.weights import BROKEN_OFF_LIST, Weights
-from tests.matching.helpers import A, M, assert_maximal, assert_valid, assignment_of, objective
+from tests.matching.helpers import A, M, assert_maximal, assert_valid
 
 
 def pairs_of(result):
