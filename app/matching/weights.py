@@ -40,7 +40,7 @@ the smallest X. With X equal, the same argument one level down gives the smalles
 Overflow: the largest arc cost is about OUT_UNIT ~ 20 F^3 max_gap, and OR-tools' cost scaling
 multiplies arc costs by the number of nodes, all in int64. `fits` checks the products in
 Python integers (exact) against 2^62 before anything reaches the solver. When a very large trade
-(about 19,000 pairs with a gap range of 4) would not fit, the level-gap tie-break (the last
+(about 20,000 pairs in one trade with a gap range of 4) would not fit, the level-gap tie-break (the last
 criterion) is dropped for that trade (GAP = 0, max_gap = 0): the weights then grow like 5 F^2 and fit
 for any realistic size; if even that does not fit, the engine refuses the input.
 """
