@@ -9,11 +9,14 @@ from pathlib import Path
 
 from bench import server, wrk
 from bench.context import Context, Figure
-from bench.scenarios import SCENARIOS
+from bench.scenarios import PURE, SCENARIOS
 
 
 def run(scenario_names, duration, backend):
     print_header(duration, backend, scenario_names)
+    if set(scenario_names) <= PURE:
+        run_pure(scenario_names)
+        return
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="union-bench-")))
         progress(f"building the {backend} database with demo data")
@@ -38,6 +41,14 @@ def run(scenario_names, duration, backend):
         megabytes, processes = server.rss_mb(process.pid)
         print_figure(Figure("gunicorn_rss", megabytes, "MB", note=f"master + {processes - 1} workers"), reference)
         progress("stopping gunicorn and cleaning up")
+
+
+def run_pure(scenario_names):
+    """Scenarios that measure a pure engine in a child process: no database, no server."""
+    for name in scenario_names:
+        progress(f"scenario {name}")
+        for figure in SCENARIOS[name](None):
+            print_figure(figure, None)
 
 
 def progress(message):

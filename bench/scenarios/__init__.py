@@ -11,6 +11,7 @@ from bench.scenarios import (
     innovation_board,
     leaderboards,
     live_board,
+    matching_28000,
     public_leaderboard,
     roster_10k,
     score_save,
@@ -33,4 +34,8 @@ SCENARIOS = {
     "standings_3000": standings_3000.run,
     "contest_import": contest_import.run,
     "innovation_board": innovation_board.run,
+    "matching_28000": matching_28000.run,
 }
+
+# Scenarios that need no server and no database: when only these are selected, none is started.
+PURE = {"matching_28000"}
