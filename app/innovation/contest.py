@@ -112,6 +112,22 @@ def award_spec(programme_id):
     return scoring.format_award_spec(scoring_tiers(programme_id))
 
 
+def change_award_tiers(actor, programme, spec, prizes_text):
+    """Staff change the tiers ("一等奖:5;二等奖:15;…;优秀奖:230>=60") and prizes ("一等奖:5000;…") on the page.
+
+    Refused once the final results are published: certificates carry the awards.
+    """
+    if programme.status == ProgrammeStatus.CONCLUDED:
+        raise DomainError(_l("The final results are published; the award tiers can no longer change."))
+    try:
+        tiers = scoring.parse_award_spec((spec or "").strip())
+    except scoring.ScoringError:
+        raise DomainError(_l("Write the tiers as name:count or name:percent%, separated by semicolons, e.g. "
+                             "一等奖:5;二等奖:15;优秀奖:230>=60."), "awards") from None
+    prizes = parse_prizes(prizes_text, tiers)
+    set_award_tiers(actor, programme, tuple(with_prize(t, prizes.get(t.name)) for t in tiers))
+
+
 def set_award_tiers(actor, programme, tiers):
     """Replace the contest's award tiers (scoring.AwardTier with their prizes)."""
     before = award_spec(programme.id)

@@ -47,6 +47,11 @@ class SubmissionForm(Form):
             raise ValidationError(problem.args[0]) from None
 
 
+class AwardsForm(Form):
+    awards = StringField(_l("Award tiers"), validators=[Length(max=500)])
+    prizes = StringField(_l("Prize per tier (yuan)"), validators=[Optional(), Length(max=500)])
+
+
 class ReasonForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 

@@ -11,10 +11,10 @@ from app import cache, excel, htmx, imports
 from app.access import public, roles, signed_in
 from app.accounts import forms as account_forms
 from app.accounts.models import OrgKind, Organization
-from app.errors import DomainError, show_on_form
+from app.errors import DomainError, saved, show_on_form
 from app.extensions import db
 from app.innovation import bp, certificates, contest, workbook
-from app.innovation.forms_contest import DecideForm, ObjectionForm, PublishForm, ReasonForm, SubmissionForm
+from app.innovation.forms_contest import AwardsForm, DecideForm, ObjectionForm, PublishForm, ReasonForm, SubmissionForm
 from app.innovation.models import AchievementCategory, Application, Programme, Studio, StudioMember
 from app.innovation.models_contest import ContestObjection
 
@@ -52,15 +52,36 @@ def contest_results(code):
     return _render_results(programme)
 
 
-def _render_results(programme, publish_form=None, decide_forms=None):
+def _render_results(programme, publish_form=None, decide_forms=None, awards_form=None):
     result = contest.standings(programme)
+    if awards_form is None:
+        tiers = contest.scoring_tiers(programme.id)
+        awards_form = AwardsForm(awards=contest.award_spec(programme.id), prizes=";".join(
+            f"{t.name}:{t.prize.normalize():f}" for t in tiers if t.prize is not None))
     snapshot = contest.latest_snapshot(programme)
     return htmx.render("innovation/contest/manage.html", programme=programme, result=result, snapshot=snapshot,
                        objections_until=contest.objections_until(snapshot),
                        objections=contest.objections(programme), awaiting=contest.awaiting_check(programme),
                        publish_form=publish_form or PublishForm(), decide_form=DecideForm(),
                        reason_form=ReasonForm(), certificate_count=len(certificates.valid_certificates(programme)),
-                       can_check=contest.is_city_staff(current_user))
+                       can_check=contest.is_city_staff(current_user), awards_form=awards_form)
+
+
+@bp.route("/manage/contests/<code>/awards", methods=["POST"])
+@roles("staff")
+def contest_awards(code):
+    programme = _contest(code)
+    form = AwardsForm()
+    if form.validate_on_submit():
+        try:
+            contest.change_award_tiers(current_user, programme, form.awards.data, form.prizes.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            return saved(_("The award tiers were saved."), url_for("innovation.contest_results", code=code))
+    response = _render_results(programme, awards_form=form)
+    return response
 
 
 @bp.route("/manage/contests/<code>/publish", methods=["POST"])

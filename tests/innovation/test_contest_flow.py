@@ -200,3 +200,17 @@ def test_import_page(client, db, login):
         "file": (io.BytesIO(xlsx(sheets("WXWEB"))), "contest.xlsx")}, content_type="multipart/form-data")
     assert response.status_code == 303
     assert contest.contest_by_code("WXWEB") is not None
+
+
+def test_staff_change_the_award_tiers_and_prizes_on_the_page(client, db, login, wx):
+    login("staff")
+    url = f"/innovation/manage/contests/{wx.code}/awards"
+    refused = client.post(url, data={"awards": "一等奖:五个", "prizes": ""})
+    assert refused.status_code == 200 and "一等奖:5;二等奖:15" in refused.get_data(as_text=True)
+    before = contest.award_spec(wx.id)
+    assert client.post(url, data={"awards": "一等奖:1;二等奖:2", "prizes": "特等奖:9000"}).status_code == 200
+    assert contest.award_spec(wx.id) == before  # an unknown tier in the prizes changes nothing
+    assert client.post(url, data={"awards": "一等奖:1;二等奖:2", "prizes": "一等奖:5000"}).status_code == 303
+    tiers = contest.scoring_tiers(wx.id)
+    assert [(t.name, t.count, t.prize) for t in tiers] == [("一等奖", 1, Decimal("5000")), ("二等奖", 2, None)]
+    assert contest.standings(wx).tier_counts == {"一等奖": 1, "二等奖": 2}
