@@ -134,7 +134,7 @@ def build(programme_id):
 
 
 def charts(dash):
-    """Chart specs for the vendored ECharts (drawn by static/training-charts.js)."""
+    """Chart specs for the vendored ECharts (drawn by static/charts.js)."""
     specs = {}
     shown = [(label, count) for _, label, count in dash.stages if count]
     specs["stages"] = {"kind": "bar", "categories": [str(label) for label, _ in shown],

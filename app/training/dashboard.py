@@ -443,7 +443,7 @@ def build(filters, today=None):
     )
 
 
-# ---- charts: plain data for app/static/training-charts.js (which decides the looks)
+# ---- charts: plain data for app/static/charts.js (which decides the looks)
 
 
 def charts(dash):

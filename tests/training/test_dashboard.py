@@ -207,7 +207,7 @@ def test_page_shows_the_figures(client, login, history):
     for text in ("75.0%", "80.0%", "40.0%", "20.0%", "+1,000.0", "焊工（初级）第一期", "电工（初级）"):
         assert text in body
     assert "焊工（取消）" not in body and "焊工（淮海）" not in body
-    assert 'src="/static/training-charts.js"' in body and "echarts.min.js" in body
+    assert 'src="/static/charts.js"' in body and "echarts.min.js" in body
     assert "<script>" not in body and " style=" not in body
 
 

@@ -72,7 +72,7 @@ def seed(live_app):
 
 def drawn(page):
     for name in CHARTS:
-        expect(page.locator(f".training-chart[data-chart-name={name}] canvas").first).to_be_visible()
+        expect(page.locator(f".dash-chart-area[data-chart-name={name}] canvas").first).to_be_visible()
 
 
 def test_charts_draw_and_redraw_after_the_filter_and_the_back_button(live_app, live_server, page):
@@ -93,7 +93,7 @@ def test_charts_draw_and_redraw_after_the_filter_and_the_back_button(live_app, l
     expect(page.get_by_test_id("income-change")).to_contain_text("+650.0")
     # Hover the charts: the tooltips are plain text, never inline-styled HTML.
     for name in CHARTS:
-        box = page.locator(f".training-chart[data-chart-name={name}] canvas").first.bounding_box()
+        box = page.locator(f".dash-chart-area[data-chart-name={name}] canvas").first.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_timeout(150)
     page.mouse.move(0, 0)
@@ -104,8 +104,8 @@ def test_charts_draw_and_redraw_after_the_filter_and_the_back_button(live_app, l
     expect(page.locator("#training-dashboard-courses tbody tr")).to_have_count(1)
     expect(page.get_by_test_id("pass-rate")).to_contain_text("—")
     expect(page.get_by_test_id("chart-pass-empty")).to_be_visible()
-    expect(page.locator(".training-chart[data-chart-name=trade] canvas").first).to_be_visible()
-    expect(page.locator(".training-chart[data-chart-name=tags] canvas").first).to_be_visible()
+    expect(page.locator(".dash-chart-area[data-chart-name=trade] canvas").first).to_be_visible()
+    expect(page.locator(".dash-chart-area[data-chart-name=tags] canvas").first).to_be_visible()
 
     page.go_back()
     expect(page.locator("#training-dashboard-courses tbody tr")).to_have_count(2)

@@ -1,4 +1,4 @@
-// Training dashboard charts. Each `.training-chart` element carries its data as
+// Dashboard charts (training, innovation). Each `.dash-chart-area` element carries its data as
 // JSON in `data-chart` ({kind: "bar" | "pie" | "boxplot", ...}, built by
 // app/training/dashboard.py:charts); this file turns it into an ECharts option
 // and draws it. Loaded as a file after echarts.min.js: the CSP forbids inline scripts.
@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var SELECTOR = ".training-chart[data-chart]";
+  var SELECTOR = ".dash-chart-area[data-chart]";
   var COLORS = ["#c52f21", "#2f6fb0", "#d98c1f", "#3c8d5a", "#7a4fa3", "#5b6770"];
   var FONT = "system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
 
