@@ -19,7 +19,7 @@ from app.accounts.demo import _Bootstrap, person
 from app.accounts.models import Organization, Role, User
 from app.db import utcnow
 from app.extensions import db
-from app.innovation import applications, assessment, contest, programmes, ranking, studios, workbook
+from app.innovation import applications, assessment, contest, expert_review, programmes, ranking, studios, workbook
 from app.innovation.models import (
     ApplicationStage,
     Programme,
@@ -164,6 +164,8 @@ def _programme(staff, organizations, made, rng, password):
     db.session.execute(sa.insert(ReviewScore), scores)
     ranking.bump(programme.id)
     db.session.flush()
+    for seat in programme.panel[:-1]:  # the last expert has not signed yet: the board reads 6/7 signed
+        expert_review.sign(seat.user, seat)
     return programme
 
 
