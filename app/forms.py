@@ -23,6 +23,7 @@ UNCHECKED = {"PasswordField", "FileField", "MultipleFileField", "CSRFTokenField"
 PLAIN_DECIMAL = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
 MAX_DIGITS = 12  # 9,999,999,999.99 yuan: more than any subsidy or prize
 DECIMAL_MESSAGE = _l("Enter a plain number such as 30 or 12.5.")
+TWO_PLACES_MESSAGE = _l("At most two decimal places.")
 
 
 def has_control_characters(text, multi_line=False):
@@ -43,7 +44,8 @@ class Form(FlaskForm):
             places = getattr(field, "places", None)
             if isinstance(field.data, Decimal) and places is not None and field.data.as_tuple().exponent < -places \
                     and field.data != field.data.quantize(Decimal(1).scaleb(-places)):
-                field.errors = [*field.errors, str(_l("At most %(n)s decimal places.", n=places))]
+                message = TWO_PLACES_MESSAGE if places == 2 else _l("At most %(n)s decimal places.", n=places)
+                field.errors = [*field.errors, str(message)]
                 valid = False
         for field in self:
             if field.type in UNCHECKED or not isinstance(field.data, str):
