@@ -343,11 +343,38 @@ class _Importer:
 
     # ------------------------------------------------------------ writing
 
+    def write_units(self, now):
+        """The units sheet's new organisations in bulk, one tree level at a time (a level's parents
+        are written by then); paths are set once the ids are known. The import's audit event names them."""
+        pending = list(self.new_orgs.values())
+        while pending:
+            ready = [o for o in pending if o.parent is None or _real(o.parent) is not None]
+            if not ready:  # cannot happen: plan_units only names parents that exist or come earlier
+                raise DomainError(_l(
+                    "The database refused the change (was something changed at the same time?); try again."))
+            pending = [o for o in pending if o not in ready]
+            db.session.execute(sa.insert(Organization.__table__), [
+                {"name": o.name, "kind": o.kind.value, "parent_id": _real(o.parent).id if o.parent else None,
+                 "path": "", "created_at": now, "updated_at": now} for o in ready])
+            by_name = {o.name: o for o in ready}
+            ids = {}
+            for chunk in _chunks(by_name):
+                ids.update(db.session.execute(sa.select(Organization.name, Organization.id)
+                                              .where(Organization.name.in_(chunk))).all())
+            paths = []
+            for org in ready:
+                parent_path = _real(org.parent).path if org.parent else "/"
+                paths.append({"org_id": ids[org.name], "org_path": f"{parent_path}{ids[org.name]}/"})
+            db.session.execute(sa.update(Organization.__table__).where(Organization.id == sa.bindparam("org_id"))
+                               .values(path=sa.bindparam("org_path")), paths)
+            for chunk in _chunks(ids.values()):
+                for org in db.session.scalars(sa.select(Organization).where(Organization.id.in_(chunk))):
+                    by_name[org.name].obj = org
+
+
     def write(self):
         actor, now = self.actor, utcnow()
-        for org in self.new_orgs.values():  # in sheet order: a parent is written before its children
-            org.obj = account_services.create_organization(actor, name=org.name, kind=org.kind,
-                                                            parent=_real(org.parent))
+        self.write_units(now)
         new_users, new_roles = [], []
         for plans, role in ((self.masters, Role.MENTOR), (self.apprentices, Role.TRAINEE)):
             for key, plan in plans.items():
@@ -412,4 +439,4 @@ class _Importer:
         counts.update(units=len(self.new_orgs), masters=len(self.masters), apprentices=len(self.apprentices),
                       accounts=len(new_users), preferences=len(preferences))
         audit.record(actor, "apprenticeship.import", ("PeopleWorkbook", self.outcome.sha256[:32]),
-                     after={"sha256": self.outcome.sha256, **counts})
+                     after={"sha256": self.outcome.sha256, **counts, "units_created": list(self.new_orgs)})
