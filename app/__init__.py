@@ -198,6 +198,7 @@ def register_template_helpers(app):
 
 def register_cli(app):
     from app.accounts.cli import accounts_cli
+    from app.apprenticeship.cli import apprenticeship_cli
     from app.audit import audit_cli
     from app.cache import cache_cli
     from app.competitions.cli import competitions_cli
@@ -207,6 +208,7 @@ def register_cli(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(cache_cli)
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(apprenticeship_cli)
     app.cli.add_command(competitions_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(innovation_cli)

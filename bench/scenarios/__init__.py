@@ -4,6 +4,7 @@ A scenario is a function `run(ctx) -> list[Figure]` in a module of this package
 (see bench/README.md). Register it here: the key is the name `--only` takes.
 """
 from bench.scenarios import (
+    apprenticeship_import,
     baseline,
     catalog_2000,
     contest_import,
@@ -35,6 +36,7 @@ SCENARIOS = {
     "contest_import": contest_import.run,
     "innovation_board": innovation_board.run,
     "matching_28000": matching_28000.run,
+    "apprenticeship_import": apprenticeship_import.run,
 }
 
 # Scenarios that need no server and no database: when only these are selected, none is started.

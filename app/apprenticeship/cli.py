@@ -1,0 +1,84 @@
+"""flask apprenticeship ...: import masters and apprentices from a workbook, match a programme."""
+import io
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from app import excel
+from app.accounts.cli import _SystemActor
+from app.apprenticeship import matching, workbook
+from app.apprenticeship.models import UNMATCHED_REASON_LABELS
+from app.extensions import db
+
+apprenticeship_cli = AppGroup("apprenticeship", help="Apprenticeship: people workbook import, matching.")
+
+
+class _Upload(io.BytesIO):
+    """A file read from disk, shaped like an upload for excel.check_upload."""
+
+    def __init__(self, path):
+        super().__init__(Path(path).read_bytes())
+        self.filename = Path(path).name
+
+
+def _locale():
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh"))
+
+
+@apprenticeship_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--report", type=click.Path(dir_okay=False), help="Where to write the workbook of problems.")
+def import_command(path, report):
+    """Create or update masters and apprentices from a workbook (all rows or none)."""
+    with _locale():
+        try:
+            outcome = workbook.import_people(_SystemActor(), excel.check_upload(_Upload(path)))
+        except excel.ExcelError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error.message)) from None
+        if not outcome.ok:
+            db.session.rollback()
+            problems = outcome.problems
+            for sheet, row, message in problems:
+                click.echo(f"{sheet} row {row}: {message}", err=True)
+            if report:
+                Path(report).write_bytes(outcome.report())
+            raise click.ClickException(f"{len(problems)} problems; nothing was imported")
+        db.session.commit()
+        c = outcome.counts
+        click.echo(f"imported {c['masters']} masters and {c['apprentices']} apprentices: {c['units']} units created, "
+                   f"{c['accounts']} accounts created, {c['preferences']} preferences")
+
+
+def _pairs_workbook(programme):
+    pairs, unmatched = matching.proposal_rows(programme)
+    return excel.write_workbook([
+        excel.Sheet("pairs", ["master", "apprentice", "scope", "preference_rank"],
+                    ([m, a, str(scope), rank] for m, a, scope, rank in pairs), widths=[18, 18, 10, 16]),
+        excel.Sheet("unmatched", ["apprentice", "reason", "说明 note"],
+                    ([a, reason, str(UNMATCHED_REASON_LABELS.get(reason, reason))] for a, reason in unmatched),
+                    widths=[18, 20, 40]),
+    ])
+
+
+@apprenticeship_cli.command("match")
+@click.argument("code")
+@click.argument("out", type=click.Path(dir_okay=False))
+def match_command(code, out):
+    """Match a programme's apprentices with masters (creating the programme with the default rules
+    if missing) and write sheets pairs and unmatched."""
+    with _locale():
+        programme = matching.programme_by_code(code)
+        created = programme is None
+        if created:
+            programme = matching.create_default_programme(_SystemActor(), code)
+        counts = matching.run(_SystemActor(), programme)
+        db.session.commit()
+        Path(out).write_bytes(_pairs_workbook(programme))
+    paired = sum(counts[s] for s in ("unit", "industry", "system"))
+    click.echo(f"programme {code}{' created and' if created else ''} matched: {paired} pairs "
+               f"({counts['unit']} unit, {counts['industry']} industry, {counts['system']} system), "
+               f"{counts['unmatched']} unmatched; written to {out}")
