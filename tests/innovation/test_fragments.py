@@ -34,7 +34,7 @@ def fragments():
             yield pytest.param(body, id=f"{path.relative_to(TEMPLATES)}:{name}")
 
 
-@pytest.mark.parametrize("body", fragments())
+@pytest.mark.parametrize("body", list(fragments()))
 def test_a_block_imports_the_macros_it_calls(body):
     imported = {n.strip() for names in IMPORT.findall(body) for n in names.split(",")}
     called = {m for m in MACROS if re.search(rf"(?<![\w.]){m}\(", body)}
