@@ -282,6 +282,30 @@ def open_workbook(stream):
         raise ExcelError(_l("The file is damaged and cannot be opened.")) from None
 
 
+def has_sheet(workbook, sheet):
+    """Does the workbook hold the sheet `sheet` (a SheetSpec) names, by name or label?"""
+    wanted = {_normalise(sheet.name), _normalise(sheet.label)}
+    return any(_header_tokens(ws.title) & wanted for ws in workbook.worksheets)
+
+
+def read_sheets(workbook, sheets):
+    """Several sheets of one workbook: [(key, SheetSpec, columns, required)] → {key: ReadResult}.
+
+    A missing optional sheet is left out; a missing required sheet, or one whose header
+    cannot be read, gives a result with its problem on row 1.
+    """
+    found = {}
+    for key, spec, columns, required in sheets:
+        try:
+            found[key] = read_sheet(workbook, columns, sheet=spec)
+        except ExcelError as error:
+            if not required and not has_sheet(workbook, spec):
+                continue
+            found[key] = ReadResult(sheet=spec.name, columns=columns)
+            found[key].add_error(1, None, error.message)
+    return found
+
+
 def read_sheet(workbook, columns, sheet=None, validate_row=None):
     """Parse one worksheet into a ReadResult, collecting every problem.
 
@@ -292,7 +316,7 @@ def read_sheet(workbook, columns, sheet=None, validate_row=None):
         worksheet = workbook.worksheets[0]
     else:
         wanted = {_normalise(sheet.name), _normalise(sheet.label)}
-        # "赛项", "events" and "赛项 events" all name the same sheet.
+        # "赛项", "events" and "赛项 events" all name the same sheet (has_sheet asks the same).
         matches = [ws for ws in workbook.worksheets if _header_tokens(ws.title) & wanted]
         if not matches:
             raise ExcelError(_l("The workbook has no sheet named “%(name)s”.", name=sheet.name))

@@ -1,31 +1,18 @@
 """flask apprenticeship ...: import masters and apprentices from a workbook, match a programme."""
-import io
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from app import excel
 from app.accounts.cli import _SystemActor
 from app.apprenticeship import matching, workbook
 from app.apprenticeship.models import UNMATCHED_REASON_LABELS
+from app.commandline import FileUpload, default_locale
 from app.extensions import db
 
 apprenticeship_cli = AppGroup("apprenticeship", help="Apprenticeship: people workbook import, matching.")
 
-
-class _Upload(io.BytesIO):
-    """A file read from disk, shaped like an upload for excel.check_upload."""
-
-    def __init__(self, path):
-        super().__init__(Path(path).read_bytes())
-        self.filename = Path(path).name
-
-
-def _locale():
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh"))
 
 
 @apprenticeship_cli.command("import")
@@ -33,9 +20,9 @@ def _locale():
 @click.option("--report", type=click.Path(dir_okay=False), help="Where to write the workbook of problems.")
 def import_command(path, report):
     """Create or update masters and apprentices from a workbook (all rows or none)."""
-    with _locale():
+    with default_locale():
         try:
-            outcome = workbook.import_people(_SystemActor(), excel.check_upload(_Upload(path)))
+            outcome = workbook.import_people(_SystemActor(), excel.check_upload(FileUpload(path)))
         except excel.ExcelError as error:
             db.session.rollback()
             raise click.ClickException(str(error.message)) from None
@@ -70,7 +57,7 @@ def _pairs_workbook(programme):
 def match_command(code, out):
     """Match a programme's apprentices with masters (creating the programme with the default rules
     if missing) and write sheets pairs and unmatched."""
-    with _locale():
+    with default_locale():
         programme = matching.programme_by_code(code)
         created = programme is None
         if created:

@@ -203,18 +203,8 @@ class _Importer:
     # ------------------------------------------------------------ reading
 
     def read(self):
-        for key, spec, columns, required in SHEETS:
-            try:
-                result = excel.read_sheet(self.book, columns, sheet=spec)
-            except excel.ExcelError as error:
-                missing_sheet = not any(
-                    excel._header_tokens(ws.title) & {spec.name, spec.label} for ws in self.book.worksheets)
-                if missing_sheet and not required:
-                    continue
-                result = excel.ReadResult(sheet=spec.name, columns=columns)
-                result.add_error(1, None, error.message)
-            self.sheets[key] = result
-            self.outcome.results.append(result)
+        self.sheets.update(excel.read_sheets(self.book, SHEETS))
+        self.outcome.results.extend(self.sheets.values())
         return not any(error.row <= 1 for result in self.outcome.results for error in result.errors)
 
     def load_reference(self):

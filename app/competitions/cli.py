@@ -1,34 +1,19 @@
 """flask competitions ...: import or export a competition workbook, export results, the template."""
-import io
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from app import excel
 from app.accounts import exports as account_exports
 from app.accounts.cli import _SystemActor
+from app.commandline import FileUpload, default_locale
 from app.competitions import exports, workbook
 from app.competitions.models import Competition, Event
 from app.extensions import db
 
 competitions_cli = AppGroup("competitions", help="Competitions: workbook import and export, results export, template.")
-
-
-class _Upload(io.BytesIO):
-    """A file read from disk, shaped like an upload for excel.check_upload."""
-
-    def __init__(self, path):
-        super().__init__(Path(path).read_bytes())
-        self.filename = Path(path).name
-
-
-def _locale():
-    # Messages in the interface's default language; there is no request to choose one.
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh"))
 
 
 @competitions_cli.command("import")
@@ -37,9 +22,9 @@ def _locale():
               help="Where to write the workbook of problems, or of new judges' initial passwords.")
 def import_command(path, report):
     """Create or update a competition from a workbook (everything or nothing)."""
-    with _locale():
+    with default_locale():
         try:
-            outcome = workbook.import_workbook(_SystemActor(), excel.check_upload(_Upload(path)))
+            outcome = workbook.import_workbook(_SystemActor(), excel.check_upload(FileUpload(path)))
         except excel.ExcelError as error:
             db.session.rollback()
             raise click.ClickException(str(error.message)) from None
@@ -79,7 +64,7 @@ def results_command(event_code, out, competition_code):
         raise click.ClickException(f"no event {event_code}" + (f" in {competition_code}" if competition_code else ""))
     if len(events) > 1:
         raise click.ClickException(f"several competitions have an event {event_code}: give --competition")
-    with _locale():
+    with default_locale():
         Path(out).write_bytes(exports.results_workbook(events[0].id))
     click.echo(f"results of {event_code} written to {out}")
 

@@ -1,30 +1,17 @@
 """flask innovation ...: import an achievement contest from a workbook, write its results, the template."""
-import io
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from app import excel
 from app.accounts.cli import _SystemActor
+from app.commandline import FileUpload, default_locale
 from app.extensions import db
 from app.innovation import contest, workbook
 
 innovation_cli = AppGroup("innovation", help="Innovation: achievement contest workbook import, results, template.")
 
-
-class _Upload(io.BytesIO):
-    """A file read from disk, shaped like an upload for excel.check_upload."""
-
-    def __init__(self, path):
-        super().__init__(Path(path).read_bytes())
-        self.filename = Path(path).name
-
-
-def _locale():
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh"))
 
 
 @innovation_cli.command("import")
@@ -32,9 +19,9 @@ def _locale():
 @click.option("--report", type=click.Path(dir_okay=False), help="Where to write the workbook of problems.")
 def import_command(path, report):
     """Create or update an achievement contest from a workbook (all rows or none)."""
-    with _locale():
+    with default_locale():
         try:
-            outcome = workbook.import_workbook(_SystemActor(), excel.check_upload(_Upload(path)))
+            outcome = workbook.import_workbook(_SystemActor(), excel.check_upload(FileUpload(path)))
         except excel.ExcelError as error:
             db.session.rollback()
             raise click.ClickException(str(error.message)) from None
@@ -61,7 +48,7 @@ def results_command(code, out):
     programme = contest.contest_by_code(code)
     if programme is None:
         raise click.ClickException(f"no achievement contest {code}")
-    with _locale():
+    with default_locale():
         Path(out).write_bytes(workbook.results_workbook(programme))
     click.echo(f"results of {code} written to {out}")
 

@@ -1,4 +1,5 @@
 """The contest import: read every sheet, validate it against the database, then write all or nothing."""
+import logging
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -113,7 +114,6 @@ class Importer:
             with db.session.begin_nested():
                 self.write()
         except (DomainError, IntegrityError) as error:
-            import logging
             logging.getLogger(__name__).info("contest import refused: %s", error)
             message = error.message if isinstance(error, DomainError) else _l(
                 "The database refused the change (was something changed at the same time?); try again.")
@@ -124,18 +124,8 @@ class Importer:
         return self.outcome
 
     def read(self):
-        for key, spec, columns, required in SHEETS:
-            try:
-                result = excel.read_sheet(self.book, columns, sheet=spec)
-            except excel.ExcelError as error:
-                missing_sheet = not any(
-                    excel._header_tokens(ws.title) & {spec.name, spec.label} for ws in self.book.worksheets)
-                if missing_sheet and not required:
-                    continue
-                result = excel.ReadResult(sheet=spec.name, columns=columns)
-                result.add_error(1, None, error.message)
-            self.sheets[key] = result
-            self.outcome.results.append(result)
+        self.sheets.update(excel.read_sheets(self.book, SHEETS))
+        self.outcome.results.extend(self.sheets.values())
         return not any(error.row <= 1 for result in self.outcome.results for error in result.errors)
 
     def plan_contest(self):
