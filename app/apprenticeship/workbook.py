@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit, excel
 from app.accounts import services as account_services
-from app.accounts.models import OrgKind, Organization, Role, Trade, User, UserRole
+from app.accounts import units_sheet
+from app.accounts.models import Organization, Role, Trade, User, UserRole
 from app.apprenticeship.models import (
     DEFAULT_CAPACITY,
     MAX_CAPACITY,
@@ -122,21 +123,6 @@ class ImportOutcome:
         return excel.error_report(self.results)
 
 
-@dataclass(eq=False)
-class _NewOrg:
-    """An organisation the units sheet creates, until it is written."""
-
-    name: str
-    parent: object  # Organization, _NewOrg or None (a federation)
-    row: int
-    kind: OrgKind = OrgKind.UNIT
-    obj: Organization | None = None
-
-
-def _real(org):
-    return org.obj if isinstance(org, _NewOrg) else org
-
-
 def import_people(actor, stream):
     """Validate the whole workbook against the database, then write all of it or nothing
     (flush, never commit). Raises excel.ExcelError when the file cannot be read at all."""
@@ -163,8 +149,8 @@ class _Importer:
         self.actor, self.book = actor, book
         self.outcome = ImportOutcome(sha256=sha256)
         self.sheets = {}
-        self.new_orgs = {}  # name -> _NewOrg
-        self.orgs = {}  # name or short name -> Organization | _NewOrg
+        self.new_orgs = {}  # name -> NewOrganization
+        self.orgs = {}  # name or short name -> Organization | NewOrganization
         self.trades = {}  # code lower / name -> Trade
         self.users = {}  # username lower -> (id, roles set)
         self.masters = {}  # username lower -> plan dict
@@ -243,32 +229,9 @@ class _Importer:
         result = self.sheets.get("units")
         if result is None:
             return
-        seen = {}
-        for row, v in result.rows:
-            name, parent_name = v["name"], v["parent"]
-            if name in seen:
-                self.fail(result, row, "name", _l("appears more than once (row %(row)s)", row=seen[name]))
-                continue
-            seen[name] = row
-            parent = None
-            if parent_name:
-                parent = self.new_orgs.get(parent_name) or self.orgs.get(parent_name)
-                if parent is None:
-                    self.fail(result, row, "parent", _l("is not a known organisation (nor one listed above it)"))
-                    continue
-                if isinstance(parent, Organization) and parent.kind == OrgKind.UNIT:
-                    self.fail(result, row, "parent", _l("A unit union cannot have organisations below it."))
-                    continue
-                if isinstance(parent, _NewOrg) and parent.kind == OrgKind.UNIT:
-                    parent.kind = OrgKind.DISTRICT  # named as a parent: it holds organisations
-            found = self.orgs.get(name)
-            if isinstance(found, Organization) and found.name == name:
-                if (found.parent_id or None) != (getattr(parent, "id", None) if parent is not None else None):
-                    self.fail(result, row, "name", _l("already exists elsewhere in the union tree"))
-                continue  # already there
-            org = _NewOrg(name, parent, row, kind=OrgKind.FEDERATION if parent is None else OrgKind.UNIT)
-            self.new_orgs[name] = org
-            self.orgs[name] = org
+        existing = {name: org for name, org in self.orgs.items() if isinstance(org, Organization)}
+        units_sheet.plan(result, existing, self.new_orgs, self.fail)
+        self.orgs.update(self.new_orgs)
 
     def plan_people(self, key, plans):
         result = self.sheets[key]
@@ -338,13 +301,13 @@ class _Importer:
         are written by then); paths are set once the ids are known. The import's audit event names them."""
         pending = list(self.new_orgs.values())
         while pending:
-            ready = [o for o in pending if o.parent is None or _real(o.parent) is not None]
+            ready = [o for o in pending if o.parent is None or units_sheet.real(o.parent) is not None]
             if not ready:  # cannot happen: plan_units only names parents that exist or come earlier
                 raise DomainError(_l(
                     "The database refused the change (was something changed at the same time?); try again."))
             pending = [o for o in pending if o not in ready]
             db.session.execute(sa.insert(Organization.__table__), [
-                {"name": o.name, "kind": o.kind.value, "parent_id": _real(o.parent).id if o.parent else None,
+                {"name": o.name, "kind": o.kind.value, "parent_id": units_sheet.real(o.parent).id if o.parent else None,
                  "path": "", "created_at": now, "updated_at": now} for o in ready])
             by_name = {o.name: o for o in ready}
             ids = {}
@@ -353,7 +316,7 @@ class _Importer:
                                               .where(Organization.name.in_(chunk))).all())
             paths = []
             for org in ready:
-                parent_path = _real(org.parent).path if org.parent else "/"
+                parent_path = units_sheet.real(org.parent).path if org.parent else "/"
                 paths.append({"org_id": ids[org.name], "org_path": f"{parent_path}{ids[org.name]}/"})
             db.session.execute(sa.update(Organization.__table__).where(Organization.id == sa.bindparam("org_id"))
                                .values(path=sa.bindparam("org_path")), paths)
@@ -370,7 +333,7 @@ class _Importer:
             for key, plan in plans.items():
                 if key not in self.users:
                     new_users.append({"username": plan["username"], "name": plan["name"],
-                                      "organization_id": _real(plan["unit"]).id,
+                                      "organization_id": units_sheet.real(plan["unit"]).id,
                                       # no password hash ever equals this: staff reset it to hand one out
                                       "password_hash": "!" + secrets.token_hex(16),
                                       "active": True, "must_change_password": True, "session_version": 1,
@@ -392,14 +355,14 @@ class _Importer:
             db.session.execute(sa.insert(UserRole), chunk)
 
         upsert(db.session, Master.__table__, (
-            {"user_id": self.users[key][0], "unit_id": _real(p["unit"]).id, "trade_id": p["trade"].id,
+            {"user_id": self.users[key][0], "unit_id": units_sheet.real(p["unit"]).id, "trade_id": p["trade"].id,
              "level": p["level"], "capacity": p["capacity"], "honours": p["honours"] or "",
              "studio_name": p["studio"] or "", "active": True, "created_at": now, "updated_at": now}
             for key, p in self.masters.items()
         ), ["user_id"], ["unit_id", "trade_id", "level", "capacity", "honours", "studio_name", "active",
                          "updated_at"], chunk=CHUNK)
         upsert(db.session, ApprenticeProfile.__table__, (
-            {"user_id": self.users[key][0], "unit_id": _real(p["unit"]).id, "trade_id": p["trade"].id,
+            {"user_id": self.users[key][0], "unit_id": units_sheet.real(p["unit"]).id, "trade_id": p["trade"].id,
              "level": p["level"], "hire_date": p["hire_date"], "created_at": now, "updated_at": now}
             for key, p in self.apprentices.items()
         ), ["user_id"], ["unit_id", "trade_id", "level", "hire_date", "updated_at"], chunk=CHUNK)

@@ -11,7 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from app import audit, excel, scoring
 from app.accounts import services as account_services
-from app.accounts.models import OrgKind, Organization, Role, User
+from app.accounts import units_sheet
+from app.accounts.models import Organization, Role, User
+from app.accounts.units_sheet import NewOrganization
 from app.db import upsert, utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -48,30 +50,6 @@ class ImportOutcome:
         return excel.error_report(self.results)
 
 
-@dataclass(eq=False)
-class _NewOrg:
-    """An organisation the units sheet creates; stands in for it (path included) until written."""
-
-    name: str
-    parent: object  # Organization, _NewOrg or None (a federation)
-    row: int
-    kind: OrgKind = OrgKind.UNIT
-    obj: Organization | None = None
-
-    @property
-    def path(self):
-        if self.obj is not None:
-            return self.obj.path
-        return f"{self.parent.path if self.parent is not None else '/'}new-{self.row}/"
-
-    def real(self):
-        return self.obj
-
-
-def _real(org):
-    return org.real() if isinstance(org, _NewOrg) else org
-
-
 class Importer:
     def __init__(self, actor, book, sha256):
         self.actor, self.book = actor, book
@@ -82,7 +60,7 @@ class Importer:
         self.value_rows = {}
         self.tiers = None  # parsed scoring.AwardTier tuple (with prizes) when the sheet names awards
         self.criteria = {}  # code -> dict(existing, name, max, weight, row)
-        self.new_orgs = {}  # name -> _NewOrg
+        self.new_orgs = {}  # name -> NewOrganization
         self.submissions = {}  # no -> dict(existing, title, category, unit, row)
         self.experts = {}  # username lower -> dict(user, new, name, unit, row)
         self.scores = {}  # (no, username lower, code) -> (row, value)
@@ -213,32 +191,8 @@ class Importer:
         if result is None:
             return
         existing = self._organizations({v["name"] for _, v in result.rows} | {v["parent"] for _, v in result.rows})
-        existing = {k: v for k, v in existing.items() if not isinstance(v, _NewOrg)}
-        seen = {}
-        for row, v in result.rows:
-            name, parent_name = v["name"], v["parent"]
-            if name in seen:
-                self.fail(result, row, "name", _l("appears more than once (row %(row)s)", row=seen[name]))
-                continue
-            seen[name] = row
-            parent = None
-            if parent_name:
-                parent = self.new_orgs.get(parent_name) or existing.get(parent_name)
-                if parent is None:
-                    self.fail(result, row, "parent", _l("is not a known organisation (nor one listed above it)"))
-                    continue
-                if isinstance(parent, Organization) and parent.kind == OrgKind.UNIT:
-                    self.fail(result, row, "parent", _l("A unit union cannot have organisations below it."))
-                    continue
-                if isinstance(parent, _NewOrg) and parent.kind == OrgKind.UNIT:
-                    parent.kind = OrgKind.DISTRICT  # named as a parent: it holds organisations
-            found = existing.get(name)
-            if found is not None and found.name == name:
-                if (found.parent_id or None) != (getattr(parent, "id", None) if parent is not None else None):
-                    self.fail(result, row, "name", _l("already exists elsewhere in the union tree"))
-                continue  # already there: nothing to create
-            self.new_orgs[name] = _NewOrg(name, parent, row,
-                                          kind=OrgKind.FEDERATION if parent is None else OrgKind.UNIT)
+        existing = {k: v for k, v in existing.items() if not isinstance(v, NewOrganization)}
+        units_sheet.plan(result, existing, self.new_orgs, self.fail)
 
     def plan_submissions(self):
         if self.programme is not None:
@@ -348,7 +302,7 @@ class Importer:
         actor = self.actor
         for org in self.new_orgs.values():  # in sheet order: a parent is written before its children
             org.obj = account_services.create_organization(actor, name=org.name, kind=org.kind,
-                                                            parent=_real(org.parent))
+                                                            parent=units_sheet.real(org.parent))
         values = {k: v for k, v in self.values.items() if k in ("code", "name", "year", "trim_at", "tie_break",
                                                                  "unit_quota")}
         if "tie_break" in values:
@@ -375,7 +329,7 @@ class Importer:
         for number, plan in self.submissions.items():
             if not plan["changed"]:
                 continue
-            unit = _real(plan["unit"])
+            unit = units_sheet.real(plan["unit"])
             if plan["existing"] is None:
                 new.append({"programme_id": programme.id, "number": number, "title": plan["title"], "summary": "",
                             "category": plan["category"].value, "unit_id": unit.id,
@@ -395,7 +349,7 @@ class Importer:
             if plan["new"]:
                 plan["user"], _ = account_services.create_user(
                     actor, name=plan["name"], roles=[Role.JUDGE], username=plan["username"],
-                    organization=_real(plan["unit"]), password=secrets.token_urlsafe(24) + "aA1!")
+                    organization=units_sheet.real(plan["unit"]), password=secrets.token_urlsafe(24) + "aA1!")
                 created_accounts += 1
             if plan.get("seat") is None:
                 plan["seat"] = PanelSeat(programme_id=programme.id, user_id=plan["user"].id)
