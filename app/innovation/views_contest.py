@@ -11,7 +11,7 @@ from app import cache, excel, htmx, imports
 from app.access import public, roles, signed_in
 from app.accounts import forms as account_forms
 from app.accounts.models import OrgKind, Organization
-from app.errors import DomainError, saved, show_on_form
+from app.errors import DomainError, act, saved, show_on_form
 from app.extensions import db
 from app.innovation import bp, certificates, contest, workbook
 from app.innovation.forms_contest import AwardsForm, DecideForm, ObjectionForm, PublishForm, ReasonForm, SubmissionForm
@@ -97,9 +97,7 @@ def contest_publish(code):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            db.session.commit()
-            flash(_("The results are published."), "success")
-            return redirect(url_for("innovation.contest_results", code=code), code=303)
+            return saved(_("The results are published."), url_for("innovation.contest_results", code=code))
     return _render_results(programme, publish_form=form)
 
 
@@ -111,19 +109,13 @@ def contest_decide(code, objection_id):
     if objection is None or objection.programme_id != programme.id:
         abort(404)
     form = DecideForm()
-    if form.validate_on_submit():
-        try:
-            contest.decide_objection(current_user, objection, upheld=form.upheld.data == "1",
-                                     resolution=form.resolution.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The objection is decided."), "success")
-    else:
+    back = url_for("innovation.contest_results", code=code)
+    if not form.validate_on_submit():
         flash(_("Write the reason for the decision."), "error")
-    return redirect(url_for("innovation.contest_results", code=code), code=303)
+        return redirect(back, code=303)
+    return act(lambda: contest.decide_objection(current_user, objection, upheld=form.upheld.data == "1",
+                                                resolution=form.resolution.data),
+               _("The objection is decided."), back)
 
 
 @bp.route("/manage/contests/<code>/check/<number>", methods=["POST"])
@@ -133,16 +125,11 @@ def contest_check(code, number):
     application = _submission(programme, number)
     form = ReasonForm()
     accept = request.form.get("decision") == "accept"
-    if form.validate_on_submit():
-        try:
-            contest.formal_check(current_user, application, accept=accept, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The formal check is recorded."), "success")
-    return redirect(url_for("innovation.contest_results", code=code), code=303)
+    back = url_for("innovation.contest_results", code=code)
+    if not form.validate_on_submit():
+        return redirect(back, code=303)
+    return act(lambda: contest.formal_check(current_user, application, accept=accept, reason=form.reason.data),
+               _("The formal check is recorded."), back)
 
 
 @bp.route("/manage/contests/<code>/results.xlsx")
@@ -201,16 +188,11 @@ def contest_recommend(code, number):
     programme = _contest(code)
     application = _submission(programme, number)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            contest.recommend(current_user, application, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The submission is recommended."), "success")
-    return redirect(url_for("innovation.contest_recommendations"), code=303)
+    back = url_for("innovation.contest_recommendations")
+    if not form.validate_on_submit():
+        return redirect(back, code=303)
+    return act(lambda: contest.recommend(current_user, application, reason=form.reason.data),
+               _("The submission is recommended."), back)
 
 
 # ---------------------------------------------------------------- public
@@ -333,16 +315,11 @@ def contest_submission_submit(code, number):
     programme = _contest(code)
     application = _submission(programme, number)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            contest.submit(current_user, application)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your achievement is submitted to your unit's union."), "success")
-    return redirect(url_for("innovation.contest_submission", code=code, number=number), code=303)
+    back = url_for("innovation.contest_submission", code=code, number=number)
+    if not form.validate_on_submit():
+        return redirect(back, code=303)
+    return act(lambda: contest.submit(current_user, application),
+               _("Your achievement is submitted to your unit's union."), back)
 
 
 @bp.route("/contests/<code>/submissions/<number>/objection", methods=["POST"])
@@ -351,18 +328,12 @@ def contest_object(code, number):
     programme = _contest(code)
     application = _submission(programme, number)
     form = ObjectionForm()
-    if form.validate_on_submit():
-        try:
-            contest.lodge_objection(current_user, application, form.text.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your objection is lodged."), "success")
-    else:
+    back = url_for("innovation.contest_submission", code=code, number=number)
+    if not form.validate_on_submit():
         flash(_("Describe what you think is wrong."), "error")
-    return redirect(url_for("innovation.contest_submission", code=code, number=number), code=303)
+        return redirect(back, code=303)
+    return act(lambda: contest.lodge_objection(current_user, application, form.text.data),
+               _("Your objection is lodged."), back)
 
 
 @bp.route("/contests/<code>/certificates.pdf")
