@@ -109,6 +109,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app.accounts import bp as accounts_bp
+    from app.apprenticeship import bp as apprenticeship_bp
     from app.competitions import bp as competitions_bp
     from app.core import bp as core_bp
     from app.innovation import bp as innovation_bp
@@ -120,6 +121,7 @@ def register_blueprints(app):
     app.register_blueprint(competitions_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(innovation_bp)
+    app.register_blueprint(apprenticeship_bp)
     app.register_blueprint(verify_bp)
 
 

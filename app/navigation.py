@@ -20,6 +20,7 @@ ITEMS = [
     ("training.catalog", _l("Training"), "main"),
     ("competitions.index", _l("Competitions"), "main"),
     ("innovation.studios", _l("Innovation studios"), "main"),
+    ("apprenticeship.index", _l("Masters and apprentices"), "main"),
     ("competitions.judging", _l("My judging"), "main"),
     ("innovation.my_reviews", _l("My expert reviews"), "main"),
     ("innovation.my_rounds", _l("My evaluations"), "main"),

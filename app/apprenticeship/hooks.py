@@ -1,10 +1,17 @@
-"""What apprenticeship tells the core: how its audit events read."""
+"""What apprenticeship tells the core: its place on the home page and how its audit events read."""
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log
+from app import audit_log, navigation
+
+navigation.feature("apprenticeship.index", _l("Masters and apprentices"),
+                   _l("Master–apprentice pairing: matching, agreements, monthly logs, assessments, stipends "
+                      "and commendations."), order=40)
 
 audit_log.actions({
     "apprenticeship.import": _l("Imported masters and apprentices"),
     "apprenticeship.programme": _l("Created an apprenticeship programme"),
     "apprenticeship.match": _l("Ran the master–apprentice matching"),
+    "apprenticeship.agreement.create": _l("Drew up a master–apprentice agreement"),
+    "apprenticeship.agreement.renew": _l("Renewed a master–apprentice agreement"),
+    "apprenticeship.agreement.state": _l("Moved a master–apprentice agreement to another state"),
 })

@@ -85,6 +85,29 @@ SAME_UNIT_LABELS = {
 }
 
 
+class LogCadence(enum.StrEnum):
+    """How often the apprentice writes a log (手拉手 pairs meet more often than a year-long pairing)."""
+    MONTHLY = "monthly"
+    FORTNIGHTLY = "fortnightly"
+
+
+LOG_CADENCE_LABELS = {
+    LogCadence.MONTHLY: _l("Monthly"),
+    LogCadence.FORTNIGHTLY: _l("Every two weeks"),
+}
+LOG_CADENCE_DAYS = {LogCadence.MONTHLY: 30, LogCadence.FORTNIGHTLY: 14}
+
+# Commendation tiers of a programme: name, places and prize money per pair (yuan, a string so JSON
+# keeps it exact). The published local rules: small quotas, e.g. 11 pairs in one tier.
+DEFAULT_COMMENDATION_TIERS = [
+    {"name": "十佳师徒", "count": 11, "prize": "2000"},
+]
+
+
+def default_commendation_tiers():
+    return [dict(t) for t in DEFAULT_COMMENDATION_TIERS]
+
+
 class ProgrammeStatus(enum.StrEnum):
     DRAFT = "draft"
     MATCHING = "matching"
@@ -231,6 +254,19 @@ class Programme(TimestampMixin, db.Model):
     same_unit: Mapped[SameUnit] = mapped_column(str_enum(SameUnit, "same_unit_rule"), nullable=False,
                                                 default=SameUnit.ANY)
     criteria: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=default_criteria)
+    # Stipend paid by the final grade: 优秀 100 %, 合格 50 %, 不合格 0 (of stipend_monthly × months).
+    stipend_pct_excellent: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=100)
+    stipend_pct_pass: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=50)
+    stipend_pct_fail: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=0)
+    # The outcome bonus goes to the master once per apprentice who reaches 技师 (grade 2) or places in
+    # a competition within this many years of the agreement's start.
+    bonus_window_years: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=3)
+    log_cadence: Mapped[LogCadence] = mapped_column(str_enum(LogCadence, "log_cadence"), nullable=False,
+                                                    default=LogCadence.MONTHLY)
+    starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    commendation_tiers: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=default_commendation_tiers)
+    public_vote: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[ProgrammeStatus] = mapped_column(str_enum(ProgrammeStatus, "apprenticeship_status"),
                                                     nullable=False, default=ProgrammeStatus.DRAFT)
 
@@ -241,7 +277,15 @@ class Programme(TimestampMixin, db.Model):
         sa.CheckConstraint("default_months > 0", name="programme_months_positive"),
         sa.CheckConstraint("stipend_monthly IS NULL OR stipend_monthly >= 0", name="programme_stipend_positive"),
         sa.CheckConstraint("bonus IS NULL OR bonus >= 0", name="programme_bonus_positive"),
+        sa.CheckConstraint("stipend_pct_excellent BETWEEN 0 AND 100 AND stipend_pct_pass BETWEEN 0 AND 100"
+                           " AND stipend_pct_fail BETWEEN 0 AND 100", name="programme_stipend_pct_range"),
+        sa.CheckConstraint("bonus_window_years > 0", name="programme_bonus_window_positive"),
     )
+
+    def stipend_pct(self, grade):
+        """The share of the stipend a final grade earns (an `AgreementGrade` value)."""
+        return {"excellent": self.stipend_pct_excellent, "pass": self.stipend_pct_pass,
+                "fail": self.stipend_pct_fail}[str(grade)]
 
     def __str__(self):
         return self.name
@@ -262,6 +306,7 @@ class ProposedPair(TimestampMixin, db.Model):
     status: Mapped[PairStatus] = mapped_column(str_enum(PairStatus, "pair_status"), nullable=False,
                                                default=PairStatus.PROPOSED)
 
+    programme: Mapped[Programme] = relationship()
     master: Mapped[Master] = relationship()
     apprentice: Mapped[ApprenticeProfile] = relationship()
 

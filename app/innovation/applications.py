@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.access import is_staff
+from app.accounts.coverage import covers_unit, staff_level  # noqa: F401 (staff_level is used by the views)
 from app.accounts.models import Organization, OrgKind
 from app.db import utcnow
 from app.errors import DomainError
@@ -56,22 +57,9 @@ def has_district(unit):
     return any(org.kind == OrgKind.DISTRICT and org.id != unit.id for org in _ancestors(unit))
 
 
-def staff_level(user):
-    """"city", "district" or "unit" for staff by their organisation (administrators act as the city)."""
-    if not is_staff(user):
-        return None
-    organization = user.organization
-    if user.has_role("admin") or organization is None or organization.kind == OrgKind.FEDERATION:
-        return "city"
-    return "district" if organization.kind == OrgKind.DISTRICT else "unit"
-
-
 def covers(user, application):
     """Staff whose organisation is the application's unit or lies above it (city staff: everything)."""
-    level = staff_level(user)
-    if level is None:
-        return False
-    return level == "city" or application.unit.is_within(user.organization)
+    return covers_unit(user, application.unit)
 
 
 def can_view(user, application):

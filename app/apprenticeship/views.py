@@ -1,0 +1,2 @@
+"""The apprenticeship blueprint's pages, one module per topic."""
+from app.apprenticeship import views_public  # noqa: F401
