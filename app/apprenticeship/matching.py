@@ -1,8 +1,11 @@
 """Run the matching engine (`app.matching`) for a programme over the register and keep its proposal.
 
-Inputs from the database: active masters with their free places in this programme (capacity less
-the pairs already accepted in it), and every apprentice without an accepted pair in it, with their
-preferences and avoid list. A unit's district is its parent organisation when that parent is a
+Inputs from the database: the people of the programme's organiser (masters and apprentices whose
+unit lies in the organising union's subtree; everyone when the programme names no organiser), so a
+railway bureau's 手拉手 programme never draws on the city's register. Active masters come with their
+free places (capacity less the pairs already accepted in this programme and the agreements they hold
+in other programmes); apprentices come unless they have an accepted pair here or a live agreement
+anywhere, with their preferences and avoid list. A unit's district is its parent organisation when that parent is a
 district or industry union (`OrgKind.DISTRICT`), else none. A pair the apprentice or master
 rejected in this programme is avoided when matching again (its rank stays the apprentice's own).
 
@@ -16,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from app import audit, matching
 from app.accounts.models import OrgKind, Organization, User
+from app.apprenticeship.models_agreements import LIVE_STATUSES, Agreement
 from app.apprenticeship.models import (
     ApprenticeProfile,
     AvoidedMaster,
@@ -60,6 +64,14 @@ def _districts():
     return {unit: (pid if kind == OrgKind.DISTRICT else None) for unit, pid, kind in rows}
 
 
+def _in_scope(query, unit_column, programme):
+    """Limit a select of masters or apprentices to the units below the programme's organiser."""
+    if programme.organiser is None:
+        return query
+    return query.join(Organization, Organization.id == unit_column).where(
+        Organization.path.startswith(programme.organiser.path, autoescape=True))
+
+
 def inputs(programme):
     """(masters, apprentices) for the engine, ids being Master.id and ApprenticeProfile.id."""
     district = _districts()
@@ -67,6 +79,10 @@ def inputs(programme):
                                .where(ProposedPair.programme_id == programme.id)).all()
     taken = Counter(m for m, _, status in pairs if status == PairStatus.ACCEPTED)
     placed = {a for _, a, status in pairs if status == PairStatus.ACCEPTED}
+    elsewhere = db.session.execute(sa.select(Agreement.master_id, Agreement.apprentice_id).where(
+        Agreement.status.in_(LIVE_STATUSES), Agreement.programme_id != programme.id)).all()
+    taken.update(m for m, _ in elsewhere)
+    placed.update(a for _, a in elsewhere)
     rejected = defaultdict(set)
     for m, a, status in pairs:
         if status == PairStatus.REJECTED:
@@ -74,9 +90,9 @@ def inputs(programme):
     masters = [
         matching.Master(id=mid, trade=trade, unit=unit, district=district.get(unit), level=level,
                         capacity=max(capacity - taken[mid], 0))
-        for mid, trade, unit, level, capacity in db.session.execute(
+        for mid, trade, unit, level, capacity in db.session.execute(_in_scope(
             sa.select(Master.id, Master.trade_id, Master.unit_id, Master.level, Master.capacity)
-            .where(Master.active))
+            .where(Master.active), Master.unit_id, programme))
     ]
     preferences = defaultdict(list)
     for aid, mid in db.session.execute(sa.select(Preference.apprentice_id, Preference.master_id)
@@ -86,9 +102,9 @@ def inputs(programme):
     for aid, mid in db.session.execute(sa.select(AvoidedMaster.apprentice_id, AvoidedMaster.master_id)):
         avoid[aid].add(mid)
     apprentices = []
-    for aid, trade, unit, level in db.session.execute(
+    for aid, trade, unit, level in db.session.execute(_in_scope(
             sa.select(ApprenticeProfile.id, ApprenticeProfile.trade_id, ApprenticeProfile.unit_id,
-                      ApprenticeProfile.level)):
+                      ApprenticeProfile.level), ApprenticeProfile.unit_id, programme)):
         if aid in placed:
             continue
         excluded = avoid[aid] | rejected[aid]
