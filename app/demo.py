@@ -14,11 +14,13 @@ DEMO_PASSWORD = "demo1234"
 
 def loaders():
     from app.accounts import demo as accounts_demo
+    from app.apprenticeship import demo as apprenticeship_demo
     from app.competitions import demo as competitions_demo
     from app.innovation import demo as innovation_demo
     from app.training import demo as training_demo
 
-    return [accounts_demo.load, competitions_demo.load, training_demo.load, innovation_demo.load]
+    return [accounts_demo.load, competitions_demo.load, training_demo.load, innovation_demo.load,
+            apprenticeship_demo.load]
 
 
 def database_is_empty():
