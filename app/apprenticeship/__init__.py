@@ -33,3 +33,8 @@ labels.expose(
     GOAL_KIND_LABELS=models_agreements.GOAL_KIND_LABELS,
     PARTY_LABELS=models_agreements.PARTY_LABELS,
 )
+
+from app import personal_data  # noqa: E402
+from app.apprenticeship import my_data  # noqa: E402
+
+personal_data.provide("apprenticeship", my_data.sheets)
