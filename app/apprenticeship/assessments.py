@@ -23,7 +23,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app import audit, scoring
+from flask import url_for
+
+from app import audit, notifications, scoring
 from app.accounts.models import User
 from app.apprenticeship import agreements, stipends
 from app.apprenticeship.models import ApprenticeProfile, Master, Programme
@@ -395,3 +397,22 @@ def renew_failed(actor, agreement, master=None):
 
 def programmes():
     return db.session.scalars(sa.select(Programme).order_by(Programme.id.desc())).all()
+
+
+def unsigned_sheets(user):
+    """Seats of this assessor on open rounds whose sheet is not signed (one query)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(AssessmentSeat)
+        .join(AssessmentRound, AssessmentRound.id == AssessmentSeat.round_id)
+        .outerjoin(AssessmentSheet, AssessmentSheet.seat_id == AssessmentSeat.id)
+        .where(AssessmentSeat.user_id == user.id, AssessmentRound.status == AssessmentStatus.OPEN,
+               AssessmentSheet.signed_at.is_(None)))
+
+
+@notifications.todos
+def assessment_todo_counts(user):
+    """An assessor's sheets still to sign, on the home page's to-do list."""
+    if not user.has_role(*ASSESSOR_ROLES):
+        return []
+    return [notifications.Todo(_l("Assessment sheets to sign"), unsigned_sheets(user),
+                               url_for("apprenticeship.my_assessing"))]

@@ -14,14 +14,14 @@ from app import excel
 from app.accounts.models import Organization, User
 from app.apprenticeship.models import ApprenticeProfile
 from app.apprenticeship.models_stipends import ENTRY_KIND_LABELS, PAYABLE_KINDS, EntryKind, StipendEntry
-from app.apprenticeship.stipends import _filtered
+from app.apprenticeship.stipends import filtered as _filtered
 from app.extensions import db
 
 HEADERS = ["单位 unit", "收款人 payee", "用户名 username", "徒弟 apprentice", "月份 month", "类别 kind",
            "金额 amount (元)"]
 
 
-def rows(unit_id=None, month_from=None, month_to=None, kinds=PAYABLE_KINDS):
+def rows(unit_id=None, month_from=None, month_to=None, kinds=PAYABLE_KINDS, within=""):
     payee, apprentice_user = aliased(User), aliased(User)
     query = (sa.select(StipendEntry.unit_id, Organization.name, payee.name, payee.username, apprentice_user.name,
                        StipendEntry.month, StipendEntry.kind, StipendEntry.amount)
@@ -31,7 +31,7 @@ def rows(unit_id=None, month_from=None, month_to=None, kinds=PAYABLE_KINDS):
              .join(apprentice_user, apprentice_user.id == ApprenticeProfile.user_id)
              .where(StipendEntry.kind.in_(list(kinds)))
              .order_by(Organization.name, StipendEntry.unit_id, StipendEntry.month, payee.name, StipendEntry.id))
-    return db.session.execute(_filtered(query, unit_id, month_from, month_to)).all()
+    return db.session.execute(_filtered(query, unit_id, month_from, month_to, within)).all()
 
 
 def _lines(found):
@@ -51,7 +51,7 @@ def _lines(found):
     yield ["总计 grand total", None, None, None, None, None, grand]
 
 
-def workbook(unit_id=None, month_from=None, month_to=None):
-    """The payroll xlsx (bytes)."""
-    found = rows(unit_id, month_from, month_to)
+def workbook(unit_id=None, month_from=None, month_to=None, within=""):
+    """The payroll xlsx (bytes); `within` limits it to the units below an organisation path."""
+    found = rows(unit_id, month_from, month_to, within=within)
     return excel.write_workbook([excel.Sheet("payroll", HEADERS, _lines(found), widths=[24, 14, 16, 14, 10, 14, 16])])

@@ -129,17 +129,21 @@ def settle(actor, agreement, today=None):
 
 # ---------------------------------------------------------------- reads
 
-def totals(unit_id=None, month_from=None, month_to=None):
-    """Sums per unit, month and kind in one query: [(unit id, unit name, month, kind, total)]."""
+def totals(unit_id=None, month_from=None, month_to=None, within=""):
+    """Sums per unit, month and kind in one query: [(unit id, unit name, month, kind, total)].
+    `within`: an organisation path the units must lie in (the staff member's coverage)."""
     query = (sa.select(StipendEntry.unit_id, Organization.name, StipendEntry.month, StipendEntry.kind,
                        sa.func.sum(StipendEntry.amount))
              .join(Organization, Organization.id == StipendEntry.unit_id)
              .group_by(StipendEntry.unit_id, Organization.name, StipendEntry.month, StipendEntry.kind)
              .order_by(Organization.name, StipendEntry.unit_id, StipendEntry.month))
-    return db.session.execute(_filtered(query, unit_id, month_from, month_to)).all()
+    return db.session.execute(filtered(query, unit_id, month_from, month_to, within)).all()
 
 
-def _filtered(query, unit_id, month_from, month_to):
+def filtered(query, unit_id, month_from, month_to, within=""):
+    """Filters of ledger reads (the query joins Organization on the entry's unit)."""
+    if within:
+        query = query.where(Organization.path.startswith(within))
     if unit_id:
         query = query.where(StipendEntry.unit_id == unit_id)
     if month_from:
@@ -149,10 +153,10 @@ def _filtered(query, unit_id, month_from, month_to):
     return query
 
 
-def table(unit_id=None, month_from=None, month_to=None):
+def table(unit_id=None, month_from=None, month_to=None, within=""):
     """The totals as page rows: one per unit × month, a column per kind, plus per-kind grand totals."""
     rows, grand = {}, {kind: Decimal(0) for kind in EntryKind}
-    for unit, name, month, kind, total in totals(unit_id, month_from, month_to):
+    for unit, name, month, kind, total in totals(unit_id, month_from, month_to, within):
         row = rows.setdefault((unit, month), {"unit_id": unit, "unit": name, "month": month,
                                               **{k.value: Decimal(0) for k in EntryKind}})
         row[EntryKind(kind).value] += Decimal(total)
@@ -160,10 +164,12 @@ def table(unit_id=None, month_from=None, month_to=None):
     return list(rows.values()), {k.value: v for k, v in grand.items()}
 
 
-def units_with_entries():
-    return db.session.execute(
-        sa.select(Organization.id, Organization.name).where(
-            Organization.id.in_(sa.select(StipendEntry.unit_id).distinct())).order_by(Organization.name)).all()
+def units_with_entries(within=""):
+    query = sa.select(Organization.id, Organization.name).where(
+        Organization.id.in_(sa.select(StipendEntry.unit_id).distinct())).order_by(Organization.name)
+    if within:
+        query = query.where(Organization.path.startswith(within))
+    return db.session.execute(query).all()
 
 
 def entries_of(agreement_id):

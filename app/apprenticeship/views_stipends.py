@@ -1,5 +1,6 @@
 """Stipends (带徒津贴): the ledger's totals per unit and month, the monthly accrual, outcome bonuses
-and the payroll workbook. Staff only."""
+and the payroll workbook. Staff only; totals and the payroll cover the units the staff member covers
+(`accounts.coverage`): a unit union's staff see their own unit's payroll."""
 from datetime import date
 
 from flask import Response, flash, redirect, request, url_for
@@ -8,6 +9,7 @@ from flask_login import current_user
 
 from app import htmx
 from app.access import roles
+from app.accounts.coverage import covered_path
 from app.apprenticeship import bonus, bp, exports_payroll, stipends
 from app.apprenticeship.forms_stipends import AccrueForm, FilterForm
 from app.errors import DomainError, act
@@ -17,7 +19,8 @@ from app.extensions import db
 def _filters():
     """The GET filters as (form, unit id, first month, last month); bad months are shown on the form."""
     form = FilterForm(request.args)
-    form.unit.choices = [(0, "—")] + [(unit_id, name) for unit_id, name in stipends.units_with_entries()]
+    within = covered_path(current_user) or ""
+    form.unit.choices = [(0, "—")] + [(unit_id, name) for unit_id, name in stipends.units_with_entries(within)]
     form.validate()
     months = []
     for field in (form.month_from, form.month_to):
@@ -28,14 +31,14 @@ def _filters():
             except DomainError as error:
                 field.errors = [*field.errors, str(error.message)]
         months.append(value)
-    return form, form.unit.data or None, months[0], months[1]
+    return form, form.unit.data or None, months[0], months[1], within
 
 
 @bp.route("/stipends/")
 @roles("staff")
 def stipends_index():
-    form, unit_id, month_from, month_to = _filters()
-    rows, grand = stipends.table(unit_id, month_from, month_to)
+    form, unit_id, month_from, month_to, within = _filters()
+    rows, grand = stipends.table(unit_id, month_from, month_to, within)
     accrue_form = AccrueForm(formdata=None, month=stipends.previous_month().strftime("%Y-%m"))
     return htmx.render("apprenticeship/stipends/index.html", "totals", rows=rows, grand=grand, form=form,
                        accrue_form=accrue_form, query=request.query_string.decode())
@@ -57,8 +60,8 @@ def stipends_accrue():
 @bp.route("/stipends/payroll.xlsx")
 @roles("staff")
 def stipends_payroll():
-    _form, unit_id, month_from, month_to = _filters()
-    data = exports_payroll.workbook(unit_id, month_from, month_to)
+    _form, unit_id, month_from, month_to, within = _filters()
+    data = exports_payroll.workbook(unit_id, month_from, month_to, within)
     name = f"payroll-{date.today().isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={name}"})

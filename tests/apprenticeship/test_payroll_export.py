@@ -28,7 +28,7 @@ def test_payroll_workbook_by_unit_and_month(client, login, users):
                                     unit_id=unit.id))
     db.session.flush()
 
-    login("staff")
+    login("admin")
     response = client.get("/apprenticeship/stipends/payroll.xlsx?lang=en&month_to=2026-11")
     assert response.status_code == 200 and "spreadsheetml" in response.mimetype
     sheet = load_workbook(io.BytesIO(response.data)).active

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from app.apprenticeship import bonus, stipends
@@ -79,11 +80,11 @@ def test_outcome_bonus_once_per_apprentice_from_the_profile_level(db, english):
     assert old.id not in [c.agreement.id for c in bonus.candidates()]
 
 
-def test_stipend_page_accrues_and_shows_totals(client, login, users):
+def test_stipend_page_accrues_and_shows_totals_in_constant_queries(client, login, users):
     t, trade = tree(), TradeFactory()
     make_agreement(make_programme(stipend_monthly=Decimal("150.50")), make_master(t["unit"], trade),
                    make_apprentice(t["unit"], trade), starts_on=date(2026, 1, 1))
-    login("staff")
+    login("admin")  # city level: covers every unit
     response = client.post("/apprenticeship/stipends/accrue?lang=en", data={"month": "2026-02"})
     assert response.status_code == 303
     client.post("/apprenticeship/stipends/accrue?lang=en", data={"month": "2026-02"})
@@ -92,3 +93,23 @@ def test_stipend_page_accrues_and_shows_totals(client, login, users):
     assert "Find outcome bonuses" in page
     fragment = client.get("/apprenticeship/stipends/?lang=en&month_from=2026-03", headers={"HX-Request": "true"})
     assert "2026-02" not in fragment.text and "No stipend entries yet" in fragment.text
+
+    def count(url):
+        statements = []
+        engine = db.engines[None]
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    few = count("/apprenticeship/stipends/")
+    second = make_agreement(make_programme("P2", stipend_monthly=Decimal("99")), make_master(t["other_unit"], trade),
+                            make_apprentice(t["other_unit"], trade), starts_on=date(2026, 1, 1))
+    stipends.accrue(None, date(2026, 1, 1))
+    stipends.accrue(None, date(2026, 3, 1))
+    assert count("/apprenticeship/stipends/") == few and second.id
+    login("staff")  # a unit union's staff: only their own unit, not the tree's units
+    assert "No stipend entries yet" in client.get("/apprenticeship/stipends/?lang=en").text
