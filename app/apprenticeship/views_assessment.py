@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app import htmx, score_grid
 from app.access import is_staff, require, roles, signed_in
@@ -53,7 +54,7 @@ def assessment_rounds():
             return saved(_("Assessment round created."),
                          url_for("apprenticeship.assessment_round", round_id=round_.id), full_page=True)
     rounds = db.session.scalars(sa.select(AssessmentRound).order_by(AssessmentRound.id.desc())
-                                .options(sa.orm.joinedload(AssessmentRound.programme))).all()
+                                .options(joinedload(AssessmentRound.programme))).all()
     return htmx.render("apprenticeship/assessments/rounds.html", "form", rounds=rounds, form=form)
 
 

@@ -134,3 +134,8 @@ def test_thresholds_are_programme_settings_and_a_midterm_round_keeps_the_state(d
     assert [s.id for s in assessments.results_of(agreement.apprentice.user)] == [subject.id]
     assert assessments.results_of(other.apprentice.user) == [] and assessments.results_of(assessor) == []
     assert (programme.grade_for(Decimal("90")), programme.grade_for(Decimal("49.99"))) == ("excellent", "fail")
+    # Conflicts: the master or apprentice themselves, or an organisation above either unit.
+    assert assessments.conflicted(agreement.master.user, agreement)
+    assert assessments.conflicted(agreement.apprentice.user, agreement)
+    assert assessments.conflicted(UserFactory(organization=t["district"], roles=[Role.JUDGE]), agreement)
+    assert not assessments.conflicted(UserFactory(organization=t["other_unit"], roles=[Role.JUDGE]), agreement)
