@@ -31,6 +31,7 @@ from app.apprenticeship import agreements, stipends
 from app.apprenticeship.models import ApprenticeProfile, Master, Programme
 from app.apprenticeship.models_agreements import Agreement, AgreementGrade, AgreementStatus
 from app.apprenticeship.models_assessment import (
+    ASSESSMENT_KIND_LABELS,
     MAX_MARK,
     AssessmentCriterion,
     AssessmentKind,
@@ -84,7 +85,7 @@ def create_round(actor, programme, kind, name=""):
     if sum(weights) != 100:
         raise DomainError(_l("The weights of the programme's criteria add up to %(total)s, not 100.",
                              total=sum(weights)))
-    name = (name or "").strip() or f"{programme.name} · {kind.value}"
+    name = (name or "").strip() or f"{programme.name} · {ASSESSMENT_KIND_LABELS[kind]}"
     round_ = AssessmentRound(programme=programme, kind=kind, name=name[:160])
     for position, (row, weight) in enumerate(zip(rows, weights, strict=True)):
         round_.criteria.append(AssessmentCriterion(code=str(row["code"])[:20], name=str(row["name"])[:120],

@@ -104,6 +104,11 @@ class AssessmentCriterion(db.Model):
     def max_mark(self):
         return MAX_MARK
 
+    @property
+    def weight_text(self):
+        """The weight as people write it: 40, 12.5."""
+        return format(self.weight.normalize(), "f")
+
 
 class AssessmentSubject(db.Model):
     """An agreement assessed in a round; its score and grade are set when the round closes."""

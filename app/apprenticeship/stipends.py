@@ -155,10 +155,10 @@ def filtered(query, unit_id, month_from, month_to, within=""):
 
 def table(unit_id=None, month_from=None, month_to=None, within=""):
     """The totals as page rows: one per unit × month, a column per kind, plus per-kind grand totals."""
-    rows, grand = {}, {kind: Decimal(0) for kind in EntryKind}
+    rows, grand = {}, {kind: Decimal("0.00") for kind in EntryKind}
     for unit, name, month, kind, total in totals(unit_id, month_from, month_to, within):
         row = rows.setdefault((unit, month), {"unit_id": unit, "unit": name, "month": month,
-                                              **{k.value: Decimal(0) for k in EntryKind}})
+                                              **{k.value: Decimal("0.00") for k in EntryKind}})
         row[EntryKind(kind).value] += Decimal(total)
         grand[EntryKind(kind)] += Decimal(total)
     return list(rows.values()), {k.value: v for k, v in grand.items()}
