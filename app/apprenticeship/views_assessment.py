@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app import htmx, score_grid
 from app.access import is_staff, require, roles, signed_in
+from app.accounts.coverage import covers_unit
 from app.accounts.models import User
 from app.apprenticeship import assessments, bp
 from app.apprenticeship.forms_assessment import AssessorForm, ReasonForm, RenewForm, RoundForm
@@ -26,9 +27,20 @@ from app.extensions import db
 ASSESSOR_ROLES = assessments.ASSESSOR_ROLES
 
 
+def _manages(programme):
+    """Staff manage the rounds of a programme their organisation covers (one without an organiser: any staff)."""
+    return programme.organiser_id is None or covers_unit(current_user, programme.organiser)
+
+
+def _managed_round(round_id):
+    round_ = db.get_or_404(AssessmentRound, round_id)
+    require(_manages(round_.programme))
+    return round_
+
+
 def _round_form(formdata=None):
     form = RoundForm() if formdata is None else RoundForm(formdata=formdata)
-    form.programme_id.choices = [(p.id, f"{p.code} {p.name}") for p in assessments.programmes()]
+    form.programme_id.choices = [(p.id, f"{p.code} {p.name}") for p in assessments.programmes() if _manages(p)]
     return form
 
 
@@ -44,7 +56,7 @@ def assessment_rounds():
     if form.validate_on_submit():
         programme = db.session.get(Programme, form.programme_id.data)
         try:
-            if programme is None:
+            if programme is None or not _manages(programme):
                 raise DomainError(_("Choose a programme."), "programme_id")
             round_ = assessments.create_round(current_user, programme, form.kind.data, form.name.data)
         except DomainError as error:
@@ -53,17 +65,18 @@ def assessment_rounds():
         else:
             return saved(_("Assessment round created."),
                          url_for("apprenticeship.assessment_round", round_id=round_.id), full_page=True)
-    rounds = db.session.scalars(sa.select(AssessmentRound).order_by(AssessmentRound.id.desc())
-                                .options(joinedload(AssessmentRound.programme))).all()
+    rounds = [r for r in db.session.scalars(
+        sa.select(AssessmentRound).order_by(AssessmentRound.id.desc())
+        .options(joinedload(AssessmentRound.programme).joinedload(Programme.organiser))).all()
+        if _manages(r.programme)]
     return htmx.render("apprenticeship/assessments/rounds.html", "form", rounds=rounds, form=form)
 
 
 @bp.route("/assessments/<int:round_id>")
 @roles("staff")
 def assessment_round(round_id):
+    _managed_round(round_id)
     standings = assessments.compute(round_id)
-    if standings is None:
-        abort(404)
     round_ = standings.round
     eligible = db.session.scalars(assessments.eligible_agreements(round_)).unique().all() if round_.is_open else []
     names = {seat.user_id: seat.user.name for seat in standings.seats}
@@ -79,7 +92,7 @@ def assessment_round(round_id):
 @bp.route("/assessments/<int:round_id>/agreements", methods=["POST"])
 @roles("staff")
 def assessment_add_agreements(round_id):
-    round_ = db.get_or_404(AssessmentRound, round_id)
+    round_ = _managed_round(round_id)
     ids = [i for i in (database_id(v) for v in request.form.getlist("agreement")) if i]
     back = url_for("apprenticeship.assessment_round", round_id=round_id)
     if not ids:
@@ -92,7 +105,7 @@ def assessment_add_agreements(round_id):
 @bp.route("/assessments/<int:round_id>/assessors", methods=["POST"])
 @roles("staff")
 def assessment_add_assessor(round_id):
-    round_ = db.get_or_404(AssessmentRound, round_id)
+    round_ = _managed_round(round_id)
     form = AssessorForm()
     back = url_for("apprenticeship.assessment_round", round_id=round_id)
     if not form.validate_on_submit():
@@ -109,7 +122,7 @@ def assessment_add_assessor(round_id):
 @bp.route("/assessments/<int:round_id>/close", methods=["POST"])
 @roles("staff")
 def assessment_close(round_id):
-    round_ = db.get_or_404(AssessmentRound, round_id)
+    round_ = _managed_round(round_id)
     return act(lambda: assessments.close(current_user, round_), _("Round closed; grades recorded."),
                url_for("apprenticeship.assessment_round", round_id=round_id))
 
@@ -118,6 +131,7 @@ def assessment_close(round_id):
 @roles("staff")
 def assessment_renew(agreement_id):
     agreement = db.get_or_404(Agreement, agreement_id)
+    require(_manages(agreement.programme))
     form = RenewForm()
     back = request.form.get("back_round")
     back = (url_for("apprenticeship.assessment_round", round_id=database_id(back)) if database_id(back)
@@ -142,7 +156,7 @@ def assessment_unlock(sheet_id):
     sheet = db.get_or_404(AssessmentSheet, sheet_id)
     round_ = sheet.seat.round
     own = round_.seat_of(current_user)
-    require(is_staff(current_user) or (own is not None and own.is_chief))
+    require((is_staff(current_user) and _manages(round_.programme)) or (own is not None and own.is_chief))
     back = (url_for("apprenticeship.assessment_round", round_id=round_.id) if is_staff(current_user)
             else url_for("apprenticeship.assessing_grid", round_id=round_.id))
     form = ReasonForm()

@@ -109,6 +109,14 @@ def test_final_round_from_appointment_to_grades_states_settlement_and_remedies(c
     mine = client.get("/apprenticeship/my-assessments?lang=en").text
     assert "85.00" in mine and "Excellent" in mine and "59.50" not in mine
 
+    # A unit union's staff manage only the rounds of programmes their organisation covers.
+    foreign = assessments.create_round(None, make_programme("CITY", organiser=t["city"]), "final", "市级出师考核")
+    login("staff")
+    assert client.get(f"/apprenticeship/assessments/{foreign.id}").status_code == 403
+    assert "市级出师考核" not in client.get("/apprenticeship/assessments/").text
+    login("admin")
+    assert "市级出师考核" in client.get("/apprenticeship/assessments/").text
+
 
 def test_thresholds_are_programme_settings_and_a_midterm_round_keeps_the_state(db, english):
     t, trade = tree(), TradeFactory()
