@@ -33,6 +33,7 @@ ITEMS = [
     ("innovation.my_contests", _l("Innovation achievements"), "personal"),
     ("innovation.my_reports", _l("Studio reports"), "personal"),
     ("innovation.my_grants", _l("My grants"), "personal"),
+    ("apprenticeship.my_assessment_results", _l("My assessment results"), "personal"),
     ("training.manage", _l("Training management"), "admin"),
     ("training.dashboard", _l("Training dashboard"), "admin"),
     ("competitions.manage_index", _l("Competition management"), "admin"),
