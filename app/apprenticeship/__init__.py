@@ -17,6 +17,7 @@ bp = Blueprint("apprenticeship", __name__, url_prefix="/apprenticeship")
 
 from app import labels  # noqa: E402
 from app.apprenticeship import hooks, models, models_agreements, views  # noqa: E402,F401
+from app.apprenticeship import models_assessment, models_stipends  # noqa: E402,F401
 
 labels.expose(
     APPRENTICESHIP_LEVEL_LABELS=models.LEVEL_LABELS,
@@ -32,6 +33,9 @@ labels.expose(
     AGREEMENT_GRADE_LABELS=models_agreements.AGREEMENT_GRADE_LABELS,
     GOAL_KIND_LABELS=models_agreements.GOAL_KIND_LABELS,
     PARTY_LABELS=models_agreements.PARTY_LABELS,
+    ASSESSMENT_KIND_LABELS=models_assessment.ASSESSMENT_KIND_LABELS,
+    ASSESSMENT_STATUS_LABELS=models_assessment.ASSESSMENT_STATUS_LABELS,
+    STIPEND_KIND_LABELS=models_stipends.ENTRY_KIND_LABELS,
 )
 
 from app import personal_data  # noqa: E402

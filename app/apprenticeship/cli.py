@@ -69,3 +69,19 @@ def match_command(code, out):
     click.echo(f"programme {code}{' created and' if created else ''} matched: {paired} pairs "
                f"({counts['unit']} unit, {counts['industry']} industry, {counts['system']} system), "
                f"{counts['unmatched']} unmatched; written to {out}")
+
+
+@apprenticeship_cli.command("accrue")
+@click.argument("month")
+def accrue_command(month):
+    """Accrue the mentoring stipends of MONTH (YYYY-MM); a rerun writes nothing more."""
+    from app.apprenticeship import stipends
+    from app.errors import DomainError
+
+    with default_locale():
+        try:
+            written = stipends.accrue(_SystemActor(), stipends.parse_month(month))
+        except DomainError as error:
+            raise click.ClickException(str(error.message)) from None
+        db.session.commit()
+    click.echo(f"{month}: {written} accruals written")

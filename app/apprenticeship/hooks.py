@@ -14,4 +14,11 @@ audit_log.actions({
     "apprenticeship.agreement.create": _l("Drew up a master–apprentice agreement"),
     "apprenticeship.agreement.renew": _l("Renewed a master–apprentice agreement"),
     "apprenticeship.agreement.state": _l("Moved a master–apprentice agreement to another state"),
+    "apprenticeship.assessment.create": _l("Created an apprenticeship assessment round"),
+    "apprenticeship.assessment.subjects": _l("Added agreements to an assessment round"),
+    "apprenticeship.assessment.seat": _l("Appointed an assessor"),
+    "apprenticeship.assessment.close": _l("Closed an assessment round and set the grades"),
+    "apprenticeship.stipend.accrue": _l("Accrued the monthly mentoring stipends"),
+    "apprenticeship.stipend.settle": _l("Settled a mentoring stipend at the final grade"),
+    "apprenticeship.bonus.grant": _l("Granted an outcome bonus to a master"),
 })

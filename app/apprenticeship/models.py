@@ -261,6 +261,11 @@ class Programme(TimestampMixin, db.Model):
     # The outcome bonus goes to the master once per apprentice who reaches 技师 (grade 2) or places in
     # a competition within this many years of the agreement's start.
     bonus_window_years: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=3)
+    # Assessment grades from the final score: 优秀 from `grade_excellent_from`, 合格 from `grade_pass_from`.
+    grade_excellent_from: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False, default=Decimal(85),
+                                                          server_default="85")
+    grade_pass_from: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False, default=Decimal(60),
+                                                     server_default="60")
     log_cadence: Mapped[LogCadence] = mapped_column(str_enum(LogCadence, "log_cadence"), nullable=False,
                                                     default=LogCadence.MONTHLY)
     starts_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -280,12 +285,20 @@ class Programme(TimestampMixin, db.Model):
         sa.CheckConstraint("stipend_pct_excellent BETWEEN 0 AND 100 AND stipend_pct_pass BETWEEN 0 AND 100"
                            " AND stipend_pct_fail BETWEEN 0 AND 100", name="programme_stipend_pct_range"),
         sa.CheckConstraint("bonus_window_years > 0", name="programme_bonus_window_positive"),
+        sa.CheckConstraint("grade_pass_from >= 0 AND grade_excellent_from >= grade_pass_from"
+                           " AND grade_excellent_from <= 100", name="programme_grade_thresholds"),
     )
 
     def stipend_pct(self, grade):
         """The share of the stipend a final grade earns (an `AgreementGrade` value)."""
         return {"excellent": self.stipend_pct_excellent, "pass": self.stipend_pct_pass,
                 "fail": self.stipend_pct_fail}[str(grade)]
+
+    def grade_for(self, score):
+        """The grade (an `AgreementGrade` value) a final score earns under this programme's thresholds."""
+        if score >= self.grade_excellent_from:
+            return "excellent"
+        return "pass" if score >= self.grade_pass_from else "fail"
 
     def __str__(self):
         return self.name

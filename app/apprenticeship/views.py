@@ -1,3 +1,2 @@
 """The apprenticeship blueprint's pages, one module per topic."""
-from app.apprenticeship import views_public  # noqa: F401
-from app.apprenticeship import views_dashboard  # noqa: F401
+from app.apprenticeship import views_assessment, views_dashboard, views_public, views_stipends  # noqa: F401
