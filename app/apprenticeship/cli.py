@@ -69,3 +69,13 @@ def match_command(code, out):
     click.echo(f"programme {code}{' created and' if created else ''} matched: {paired} pairs "
                f"({counts['unit']} unit, {counts['industry']} industry, {counts['system']} system), "
                f"{counts['unmatched']} unmatched; written to {out}")
+
+
+@apprenticeship_cli.command("close-due")
+def close_due_command():
+    """Move agreements whose term has ended to awaiting assessment and close goals from evidence."""
+    from app.apprenticeship import tasks
+
+    moved, closed = tasks.run_daily(actor=_SystemActor())
+    db.session.commit()
+    click.echo(f"{moved} agreements now await their final assessment; {closed} goals closed from evidence")
