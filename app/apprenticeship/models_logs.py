@@ -51,6 +51,6 @@ class AgreementLog(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "period_start", name="uq_apprenticeship_log_period"),
-        sa.CheckConstraint("hours >= 0", name="apprenticeship_log_hours_positive"),
-        sa.CheckConstraint("period_end >= period_start", name="apprenticeship_log_period_order"),
+        sa.CheckConstraint("hours >= 0", name="log_hours_positive"),
+        sa.CheckConstraint("period_end >= period_start", name="log_period_order"),
     )

@@ -120,7 +120,7 @@ def agreement_terms(agreement_id):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            return saved(_("Saved."), _here(agreement))
+            return saved(_("Saved."), _here(agreement), full_page=True)
     return htmx.render("apprenticeship/agreements/show.html", "terms", **_page(agreement, draft_form=form))
 
 

@@ -53,7 +53,7 @@ def log_write(agreement_id, period):
             db.session.rollback()
             show_on_form(form, error)
         else:
-            return saved(_("Your log is sent to your master."), url_for("apprenticeship.my_logs"))
+            return saved(_("Your log is sent to your master."), url_for("apprenticeship.my_logs"), full_page=True)
     return htmx.render("apprenticeship/logs/write.html", "form", agreement=agreement, period=current, form=form)
 
 
