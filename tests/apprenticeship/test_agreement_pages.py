@@ -129,7 +129,7 @@ def test_drafting_with_goals_then_sending_for_signatures(db, client, login):
     assert len(ag.goals) == 1
 
 
-def test_objection_in_the_first_month_dissolution_renewal_and_end_of_term(db, client, login, english):
+def test_objection_in_the_first_month_dissolution_renewal_and_end_of_term(app, db, client, login, english):
     w = world()
     ag = make_agreement(w["programme"], w["master"], w["apprentice"], starts_on=date.today() - timedelta(days=10))
     login(w["apprentice"].user)
@@ -171,5 +171,8 @@ def test_objection_in_the_first_month_dissolution_renewal_and_end_of_term(db, cl
                            starts_on=date.today() - timedelta(days=400))
     assert agreements.close_due(date.today()) == 1
     assert ended.status == S.AWAITING_ASSESSMENT and agreements.close_due(date.today()) == 0
+    from app.apprenticeship.cli import apprenticeship_cli
+    result = app.test_cli_runner().invoke(apprenticeship_cli, ["close-due"])
+    assert result.exit_code == 0 and "0 agreements now await" in result.output
     assert _db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "apprenticeship.agreement.objection")) == 1

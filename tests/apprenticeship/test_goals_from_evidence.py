@@ -89,3 +89,28 @@ def test_goals_close_from_certificates_and_competition_awards(db, client, login,
     assert studio_facts.collect(ref)["apprentices"] == 1
     earlier = studio_facts.StudioRef(1, t["unit"].id, t["unit"].path, (master.user_id,), today.year - 3)
     assert studio_facts.collect(earlier)["apprentices"] == 0
+
+
+def test_an_innovation_award_of_the_apprentices_team_closes_the_innovation_goal(db, users):
+    from app.db import utcnow
+    from app.innovation import contest
+    from app.innovation.models import Application, TeamMember
+    from tests.innovation.contest_helpers import import_contest
+
+    programme = import_contest()
+    t = tree()
+    trade = TradeFactory()
+    apprentice = make_apprentice(t["unit"], trade)
+    application = _db.session.scalar(sa.select(Application).where(Application.programme_id == programme.id,
+                                                                  Application.number == "S1"))
+    _db.session.add(TeamMember(application=application, position=9, name=apprentice.user.name,
+                               contribution=D(10), user_id=apprentice.user_id))
+    contest.publish(users["staff"], programme, final=False, hours=24)
+    contest.publish(users["staff"], programme, final=True, now=utcnow() + timedelta(hours=25))
+    ag = make_agreement(make_programme(), make_master(t["unit"], trade), apprentice,
+                        starts_on=date.today() - timedelta(days=30),
+                        goals=[("innovation", "五小成果获奖", date.today() + timedelta(days=100)),
+                               ("competition", "竞赛获奖", date.today() + timedelta(days=100))])
+    closed = goals.close_goals_from_evidence([ag])
+    assert [g.target for g in closed] == ["五小成果获奖"]
+    assert "成果S1" in closed[0].evidence and closed[0].evidence_ref.startswith("innovation.")
