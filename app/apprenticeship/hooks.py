@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app import audit_log, navigation, notifications, studio_facts
-from app.apprenticeship import signing
+from app.apprenticeship import logs, signing
 from app.apprenticeship.models import Master
 from app.apprenticeship.models_agreements import Agreement, AgreementStatus
 from app.extensions import db
@@ -39,13 +39,18 @@ audit_log.actions({
 @notifications.todos
 def apprenticeship_todo_counts(user):
     """Logs to write (apprentice) and to confirm (master), agreements to sign: a few queries."""
-    from app.apprenticeship import logs
-
-    items = [notifications.Todo(_l("Apprenticeship logs to write"), logs.logs_to_write(user),
-                                url_for("apprenticeship.my_logs")),
-             notifications.Todo(_l("Agreements to sign"), signing.waiting_for(user),
-                                url_for("apprenticeship.my_agreements"))]
+    if not user.has_role("trainee", "mentor"):
+        return []
+    items = []
+    as_master, as_apprentice = signing.waiting_for(user)
+    if user.has_role("trainee"):
+        items.append(notifications.Todo(_l("Agreements to sign"), as_apprentice,
+                                        url_for("apprenticeship.my_agreements")))
+        items.append(notifications.Todo(_l("Apprenticeship logs to write"), logs.logs_to_write(user),
+                                        url_for("apprenticeship.my_logs")))
     if user.has_role("mentor"):
+        items.append(notifications.Todo(_l("Agreements to sign"), as_master,
+                                        url_for("apprenticeship.my_apprentices")))
         items.append(notifications.Todo(_l("Apprentices' logs to confirm"), logs.logs_to_confirm(user),
                                         url_for("apprenticeship.my_apprentices")))
     return items

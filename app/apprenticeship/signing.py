@@ -79,16 +79,18 @@ def send_back(actor, agreement, reason=""):
 
 
 def waiting_for(user):
-    """Agreements waiting for this person's own signature as master or apprentice (one query)."""
+    """(as master, as apprentice): agreements waiting for this person's own signature, in one query."""
     from app.apprenticeship.models import ApprenticeProfile, Master
 
     as_master = sa.select(Master.id).where(Master.user_id == user.id).scalar_subquery()
     as_apprentice = sa.select(ApprenticeProfile.id).where(ApprenticeProfile.user_id == user.id).scalar_subquery()
-    return db.session.scalar(
-        sa.select(sa.func.count(Agreement.id)).where(
-            Agreement.status == S.AWAITING_SIGNATURES,
-            sa.or_(sa.and_(Agreement.master_id == as_master, Agreement.master_signed_at.is_(None)),
-                   sa.and_(Agreement.apprentice_id == as_apprentice, Agreement.apprentice_signed_at.is_(None))))) or 0
+    waiting = sa.and_(Agreement.status == S.AWAITING_SIGNATURES)
+    master, apprentice = db.session.execute(sa.select(
+        sa.func.count(Agreement.id).filter(waiting, Agreement.master_id == as_master,
+                                           Agreement.master_signed_at.is_(None)),
+        sa.func.count(Agreement.id).filter(waiting, Agreement.apprentice_id == as_apprentice,
+                                           Agreement.apprentice_signed_at.is_(None)))).one()
+    return master or 0, apprentice or 0
 
 
 def unsigned_parties(user, agreement, own_only=False):

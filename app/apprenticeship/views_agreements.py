@@ -288,7 +288,7 @@ def _mine(side):
 
 
 @bp.route("/my/agreements")
-@signed_in
+@roles("trainee")
 def my_agreements():
     return _mine("apprentice")
 

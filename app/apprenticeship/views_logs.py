@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import htmx
-from app.access import require, signed_in
+from app.access import require, roles, signed_in
 from app.apprenticeship import agreements, bp, logs
 from app.apprenticeship.forms_logs import LogForm, ReviewForm
 from app.apprenticeship.models_logs import AgreementLog
@@ -15,7 +15,7 @@ from app.extensions import db
 
 
 @bp.route("/my/logs")
-@signed_in
+@roles("trainee")
 def my_logs():
     rows = db.session.scalars(agreements.of_user(current_user, "apprentice")
                               .where(agreements.Agreement.status.in_(logs.IN_FORCE))).unique().all()
