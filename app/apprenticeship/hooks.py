@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app import audit_log, navigation, notifications, studio_facts
+from app.access import is_staff
 from app.apprenticeship import logs, signing
 from app.apprenticeship.models import Master
 from app.apprenticeship.models_agreements import Agreement, AgreementStatus
@@ -39,9 +40,13 @@ audit_log.actions({
 @notifications.todos
 def apprenticeship_todo_counts(user):
     """Logs to write (apprentice) and to confirm (master), agreements to sign: a few queries."""
-    if not user.has_role("trainee", "mentor"):
-        return []
     items = []
+    if is_staff(user):
+        items.append(notifications.Todo(_l("Agreements waiting for the union's signature"),
+                                        signing.waiting_for_union(user),
+                                        url_for("apprenticeship.agreements", status="awaiting_signatures")))
+    if not user.has_role("trainee", "mentor"):
+        return items
     as_master, as_apprentice = signing.waiting_for(user)
     if user.has_role("trainee"):
         items.append(notifications.Todo(_l("Agreements to sign"), as_apprentice,

@@ -99,3 +99,18 @@ def unsigned_parties(user, agreement, own_only=False):
         return []
     return [party for party in parties_of(user, agreement)
             if getattr(agreement, COLUMNS[party]) is None and not (own_only and party == Party.UNIT)]
+
+
+def waiting_for_union(user):
+    """Agreements of the units this staff member covers still waiting for the union's signature."""
+    from app.accounts.coverage import covered_path
+    from app.accounts.models import Organization
+
+    path = covered_path(user)
+    if path is None:
+        return 0
+    query = (sa.select(sa.func.count(Agreement.id)).join(Organization, Organization.id == Agreement.unit_id)
+             .where(Agreement.status == S.AWAITING_SIGNATURES, Agreement.unit_signed_at.is_(None)))
+    if path:
+        query = query.where(Organization.path.startswith(path, autoescape=True))
+    return db.session.scalar(query) or 0

@@ -90,6 +90,8 @@ def test_drafting_with_goals_then_sending_for_signatures(db, client, login):
                         starts_on=date(2026, 1, 1))
     login(w["staff"])
     base = f"/apprenticeship/agreements/{ag.id}"
+    html = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert "Save the terms" in html and "Add the goal" in html and 'data-testid="send"' in html
     # refused without a goal and a plan
     html = client.post(f"{base}/send?lang=en", follow_redirects=True).get_data(as_text=True)
     assert "Add at least one goal" in html
@@ -123,6 +125,8 @@ def test_drafting_with_goals_then_sending_for_signatures(db, client, login):
     assert client.post(f"{base}/send").status_code == 303
     _db.session.refresh(ag)
     assert ag.status == S.AWAITING_SIGNATURES and ag.stipend_monthly == 300.5 and ag.ends_on == date(2027, 6, 30)
+    html = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert 'data-testid="sign-unit"' in html and "Send back to drafting" in html and "Save the terms" not in html
     # no more changes once sent
     html = client.post(f"{base}/goals?lang=en", headers={"HX-Request": "true"},
                        data={"kind": "certificate", "target": "x", "due_on": "2026-12-01"}).get_data(as_text=True)
@@ -161,6 +165,7 @@ def test_objection_in_the_first_month_dissolution_renewal_and_end_of_term(app, d
     assert late.status == S.DISSOLVED and late.end_reason == "调岗"
     done = make_agreement(w["programme"], w["master"], make_apprentice(w["unit"], w["trade"]), status=S.COMPLETED)
     other = make_master(w["unit"], w["trade"])
+    assert "Draft the renewal" in client.get(f"/apprenticeship/agreements/{done.id}?lang=en").get_data(as_text=True)
     response = client.post(f"/apprenticeship/agreements/{done.id}/renew", data={"months": "24", "master": other.id})
     renewal = _db.session.scalar(sa.select(Agreement).where(Agreement.renewed_from_id == done.id))
     assert response.headers["Location"].endswith(f"/apprenticeship/agreements/{renewal.id}")

@@ -47,6 +47,8 @@ def test_three_signatures_put_the_agreement_in_force_once(db, client, login):
 
     # staff may send it back: every signature is cleared
     login(staff)
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert "Agreements waiting for the union" in html
     client.post(f"/apprenticeship/agreements/{ag.id}/send-back")
     _db.session.refresh(ag)
     assert ag.status == S.PROPOSED and ag.master_signed_at is None and ag.apprentice_signed_at is None
