@@ -8,10 +8,13 @@ from app.forms import Form
 
 
 class LogForm(Form):
-    learnt = TextAreaField(_l("What I learnt"), validators=[DataRequired(), Length(max=4000)])
+    learnt = TextAreaField(_l("What I learnt"), validators=[DataRequired(), Length(max=4000)],
+                           render_kw={"rows": 4})
     hours = DecimalField(_l("Hours with the master"), places=1,
-                         validators=[InputRequired(), NumberRange(min=0, max=MAX_HOURS)])
-    problems = TextAreaField(_l("Problems or questions"), validators=[Optional(), Length(max=4000)])
+                         validators=[InputRequired(), NumberRange(min=0, max=MAX_HOURS)],
+                         render_kw={"inputmode": "decimal"})
+    problems = TextAreaField(_l("Problems or questions"), validators=[Optional(), Length(max=4000)],
+                             render_kw={"rows": 2})
 
 
 class ReviewForm(Form):
