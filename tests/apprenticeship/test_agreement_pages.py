@@ -73,6 +73,17 @@ def test_only_the_pair_and_covering_staff_open_an_agreement(db, client, login):
     for user in (w["master"].user, w["apprentice"].user, w["staff"]):
         login(user)
         assert client.get(url).status_code == 200
+    # the page loads in a fixed number of queries, whatever its goals and logs
+    login(w["staff"])
+    before, _ = selects(db, client, url)
+    from app.apprenticeship import logs
+    from app.apprenticeship.models_agreements import AgreementGoal
+    for n in range(4):
+        ag.goals.append(AgreementGoal(kind="certificate", target=f"证书{n}", due_on=ag.ends_on))
+    for period in logs.periods(ag, until=date.today())[:2]:
+        logs.write(w["apprentice"].user, ag, period.start, learnt="学习", hours=4)
+    after, html = selects(db, client, url)
+    assert after == before and "证书3" in html
     other_master = make_master(w["unit"], w["trade"])
     other_apprentice = make_apprentice(w["unit"], w["trade"])
     other_staff = UserFactory(organization=w["other_unit"], roles=[Role.STAFF])
