@@ -16,7 +16,7 @@ from flask import Blueprint
 bp = Blueprint("apprenticeship", __name__, url_prefix="/apprenticeship")
 
 from app import labels  # noqa: E402
-from app.apprenticeship import hooks, models, models_agreements, views  # noqa: E402,F401
+from app.apprenticeship import hooks, models, models_agreements, models_logs, tasks, views  # noqa: E402,F401
 from app.apprenticeship import models_assessment, models_stipends  # noqa: E402,F401
 
 labels.expose(
@@ -36,6 +36,7 @@ labels.expose(
     ASSESSMENT_KIND_LABELS=models_assessment.ASSESSMENT_KIND_LABELS,
     ASSESSMENT_STATUS_LABELS=models_assessment.ASSESSMENT_STATUS_LABELS,
     STIPEND_KIND_LABELS=models_stipends.ENTRY_KIND_LABELS,
+    APPRENTICESHIP_LOG_STATUS_LABELS=models_logs.LOG_STATUS_LABELS,
 )
 
 from app import personal_data  # noqa: E402

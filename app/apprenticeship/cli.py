@@ -85,3 +85,13 @@ def accrue_command(month):
             raise click.ClickException(str(error.message)) from None
         db.session.commit()
     click.echo(f"{month}: {written} accruals written")
+
+
+@apprenticeship_cli.command("close-due")
+def close_due_command():
+    """Move agreements whose term has ended to awaiting assessment and close goals from evidence."""
+    from app.apprenticeship import tasks
+
+    moved, closed = tasks.run_daily(actor=_SystemActor())
+    db.session.commit()
+    click.echo(f"{moved} agreements now await their final assessment; {closed} goals closed from evidence")

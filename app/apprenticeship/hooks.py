@@ -1,7 +1,16 @@
 """What apprenticeship tells the core: its place on the home page and how its audit events read."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log, navigation
+from app import audit_log, navigation, notifications, studio_facts
+from app.access import is_staff
+from app.apprenticeship import logs, signing
+from app.apprenticeship.models import Master
+from app.apprenticeship.models_agreements import Agreement, AgreementStatus
+from app.extensions import db
 
 navigation.feature("apprenticeship.index", _l("Masters and apprentices"),
                    _l("Master–apprentice pairing: matching, agreements, monthly logs, assessments, stipends "
@@ -22,3 +31,57 @@ audit_log.actions({
     "apprenticeship.stipend.settle": _l("Settled a mentoring stipend at the final grade"),
     "apprenticeship.bonus.grant": _l("Granted an outcome bonus to a master"),
 })
+
+audit_log.actions({
+    "apprenticeship.agreement.edit": _l("Changed the terms of a master–apprentice agreement"),
+    "apprenticeship.agreement.sign": _l("Signed a master–apprentice agreement"),
+    "apprenticeship.agreement.objection": _l("Objected to a master–apprentice agreement"),
+    "apprenticeship.goal.add": _l("Added a goal to a master–apprentice agreement"),
+    "apprenticeship.goal.remove": _l("Removed a goal from a master–apprentice agreement"),
+    "apprenticeship.goal.achieve": _l("Closed a goal of a master–apprentice agreement"),
+    "apprenticeship.log.write": _l("Wrote an apprenticeship log"),
+    "apprenticeship.log.review": _l("Confirmed or returned an apprenticeship log"),
+})
+
+
+@notifications.todos
+def apprenticeship_todo_counts(user):
+    """Logs to write (apprentice) and to confirm (master), agreements to sign: a few queries."""
+    items = []
+    if is_staff(user):
+        items.append(notifications.Todo(_l("Agreements waiting for the union's signature"),
+                                        signing.waiting_for_union(user),
+                                        url_for("apprenticeship.agreements", status="awaiting_signatures")))
+    if not user.has_role("trainee", "mentor"):
+        return items
+    as_master, as_apprentice = signing.waiting_for(user)
+    if user.has_role("trainee"):
+        items.append(notifications.Todo(_l("Agreements to sign"), as_apprentice,
+                                        url_for("apprenticeship.my_agreements")))
+        items.append(notifications.Todo(_l("Apprenticeship logs to write"), logs.logs_to_write(user),
+                                        url_for("apprenticeship.my_logs")))
+    if user.has_role("mentor"):
+        items.append(notifications.Todo(_l("Agreements to sign"), as_master,
+                                        url_for("apprenticeship.my_apprentices")))
+        items.append(notifications.Todo(_l("Apprentices' logs to confirm"), logs.logs_to_confirm(user),
+                                        url_for("apprenticeship.my_apprentices")))
+    return items
+
+
+def _apprentices_of_studio(ref):
+    """Apprentices whose agreement was in force (or completed) during `ref.year` under a master who is
+    a member of the studio."""
+    if not ref.member_user_ids:
+        return 0
+    first, last = date(ref.year, 1, 1), date(ref.year, 12, 31)
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Agreement.apprentice_id)))
+        .join(Master, Master.id == Agreement.master_id)
+        .where(Master.user_id.in_(list(ref.member_user_ids)),
+               Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.AWAITING_ASSESSMENT,
+                                     AgreementStatus.COMPLETED]),
+               Agreement.starts_on <= last, sa.func.coalesce(Agreement.ended_on, Agreement.ends_on) >= first)) or 0
+
+
+studio_facts.provide("apprentices", _l("Apprentices taught by the studio's masters this year"),
+                     _apprentices_of_studio)

@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
-from app import audit_log, navigation, notifications
+from app import audit_log, navigation, notifications, person_facts
 from app.accounts.models import User
 from app.competitions import queries
 from app.competitions.models import (
@@ -248,3 +248,27 @@ for name, label in (
     ("accounts", _l("New accounts")), ("entries_created", _l("New entries")),
 ):
     audit_log.field(name, label)
+
+
+# ---------------------------------------------------------------- evidence about a person (app.person_facts)
+
+def _results_of(user_ids, since, until):
+    """Awards earned in final published results (a valid award certificate of the person's entry)."""
+    from app.competitions.models import AwardCertificate, AwardCertificateStatus, Competition, Entry
+
+    rows = db.session.execute(
+        sa.select(Entry.user_id, AwardCertificate.issued_on, AwardCertificate.competition_name,
+                  AwardCertificate.event_name, AwardCertificate.award, AwardCertificate.rank,
+                  AwardCertificate.verify_code, Competition.organisers)
+        .join(Entry, Entry.id == AwardCertificate.entry_id)
+        .join(Competition, Competition.id == AwardCertificate.competition_id)
+        .where(Entry.user_id.in_(list(user_ids)), AwardCertificate.status == AwardCertificateStatus.VALID,
+               AwardCertificate.issued_on.between(since, until))).all()
+    return [person_facts.Evidence(user_id=row.user_id, kind="competitions.result", on=row.issued_on,
+                                  title=f"{row.competition_name} {row.event_name} {row.award}".strip(),
+                                  ref=row.verify_code, placed=bool(row.award or row.rank),
+                                  scope=row.organisers or "")
+            for row in rows]
+
+
+person_facts.provide("competitions.result", _results_of)

@@ -2,7 +2,7 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log, navigation, notifications
+from app import audit_log, navigation, notifications, person_facts
 from app.access import is_staff
 from app.innovation import applications, evaluation, expert_review, reports
 
@@ -88,3 +88,28 @@ def innovation_todo_counts(user):
         items.append(notifications.Todo(_l("Evaluation sheets to sign"), evaluation.unsigned_sheets(user),
                                         url_for("innovation.my_rounds")))
     return items
+
+
+# ---------------------------------------------------------------- evidence about a person (app.person_facts)
+
+def _awards_of(user_ids, since, until):
+    """五小 / achievement awards (valid award certificates) of submissions whose team the person is on."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.innovation.models import TeamMember
+    from app.innovation.models_contest import ContestCertificate, ContestCertificateStatus
+
+    rows = db.session.execute(
+        sa.select(TeamMember.user_id, ContestCertificate.issued_on, ContestCertificate.contest_name,
+                  ContestCertificate.award, ContestCertificate.title, ContestCertificate.verify_code)
+        .join(TeamMember, TeamMember.application_id == ContestCertificate.application_id)
+        .where(TeamMember.user_id.in_(list(user_ids)), ContestCertificate.status == ContestCertificateStatus.VALID,
+               ContestCertificate.issued_on.between(since, until)).distinct()).all()
+    return [person_facts.Evidence(user_id=row.user_id, kind="innovation.award", on=row.issued_on,
+                                  title=f"{row.contest_name} {row.award}：{row.title}", ref=row.verify_code,
+                                  placed=True)
+            for row in rows]
+
+
+person_facts.provide("innovation.award", _awards_of)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log, navigation, notifications, studio_facts
+from app import audit_log, navigation, notifications, person_facts, studio_facts
 from app.access import is_staff
 from app.accounts.models import User
 from app.extensions import db
@@ -246,3 +246,22 @@ def _trainees_of_studio(ref):
 
 studio_facts.provide("trainees", _l("Trainees who completed courses at the host unit's bases this year"),
                      _trainees_of_studio)
+
+
+# ---------------------------------------------------------------- evidence about a person (app.person_facts)
+
+def _certificates_of(user_ids, since, until):
+    """Valid training certificates awarded between the two dates (a renewal's predecessor excluded):
+    the course's name, its public verification code and its vocational grade when it has one."""
+    rows = db.session.execute(
+        sa.select(Certificate.user_id, Certificate.awarded_on, Certificate.course_title,
+                  Certificate.verify_code, Certificate.level)
+        .where(Certificate.user_id.in_(list(user_ids)), Certificate.status == CertificateStatus.VALID,
+               Certificate.superseded_by_id.is_(None), Certificate.awarded_on.between(since, until))).all()
+    return [person_facts.Evidence(user_id=row.user_id, kind="training.certificate", on=row.awarded_on,
+                                  title=row.course_title, ref=row.verify_code,
+                                  level=None if row.level == "none" else int(row.level))
+            for row in rows]
+
+
+person_facts.provide("training.certificate", _certificates_of)
