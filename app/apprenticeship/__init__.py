@@ -16,7 +16,7 @@ from flask import Blueprint
 bp = Blueprint("apprenticeship", __name__, url_prefix="/apprenticeship")
 
 from app import labels  # noqa: E402
-from app.apprenticeship import hooks, models, models_agreements, views  # noqa: E402,F401
+from app.apprenticeship import hooks, models, models_agreements, models_commendation, views  # noqa: E402,F401
 
 labels.expose(
     APPRENTICESHIP_LEVEL_LABELS=models.LEVEL_LABELS,
@@ -32,4 +32,8 @@ labels.expose(
     AGREEMENT_GRADE_LABELS=models_agreements.AGREEMENT_GRADE_LABELS,
     GOAL_KIND_LABELS=models_agreements.GOAL_KIND_LABELS,
     PARTY_LABELS=models_agreements.PARTY_LABELS,
+    COMMENDATION_STAGE_LABELS=models_commendation.CYCLE_STAGE_LABELS,
+    NOMINATION_STATUS_LABELS=models_commendation.NOMINATION_STATUS_LABELS,
+    EFFECT_RATING_LABELS=models_commendation.EFFECT_RATING_LABELS,
+    PRIZE_ROLE_LABELS=models_commendation.PRIZE_ROLE_LABELS,
 )
