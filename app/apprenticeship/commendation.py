@@ -115,6 +115,12 @@ def open_cycle(actor, programme, title, criteria=None):
     return cycle
 
 
+def public_cycles():
+    """Cycles with a public notice or published results."""
+    return (sa.select(CommendationCycle).where(CommendationCycle.results_version > 0)
+            .options(joinedload(CommendationCycle.programme)).order_by(CommendationCycle.id.desc()))
+
+
 def tier_specs(programme):
     """The programme's commendation tiers as the scoring engine's AwardTier (prize per person)."""
     tiers = []

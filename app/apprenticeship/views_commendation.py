@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 
-from app import cache, errors, excel, htmx, score_grid
+from app import cache, errors, excel, htmx, score_grid, verification
 from app.access import public, require, roles, signed_in
 from app.apprenticeship import bp, commendation, commendation_certificates, commendation_review
 from app.apprenticeship.forms_commendation import (
@@ -387,6 +387,14 @@ def _public_version(code):
     return None if row is None else f"{row.results_version}.{int(row.updated_at.timestamp() * 1_000_000)}"
 
 
+@bp.route("/commendations/")
+@public
+def commendation_list():
+    """Published commendations (and those in 公示), newest first."""
+    return htmx.render("apprenticeship/commendation/list.html",
+                       cycles=db.session.scalars(commendation.public_cycles()).all())
+
+
 @bp.route("/commendations/<code>")
 @public
 def commendation_public(code):
@@ -401,11 +409,11 @@ def commendation_public(code):
         form = ObjectionForm()
         form.nomination.choices = [(r["nomination_id"], f'{r["no"]} {r["unit"]}') for r in snapshot.data["rows"]]
         return htmx.render("apprenticeship/commendation/public.html", cycle=cycle, snapshot=snapshot, form=form,
-                           objections_until=commendation.objections_until(snapshot))
+                           objections_until=commendation.objections_until(snapshot), mask=verification.mask_name)
 
     def render():
         return htmx.render("apprenticeship/commendation/public.html", cycle=cycle, snapshot=snapshot, form=None,
-                           objections_until=None, cacheable=True).get_data(as_text=True)
+                           objections_until=None, mask=verification.mask_name, cacheable=True).get_data(as_text=True)
 
     return cache.cached_page(f"apprenticeship-commendation/{code}", version, render, as_of=as_of)
 

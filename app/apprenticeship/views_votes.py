@@ -4,7 +4,7 @@ from flask import abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import htmx, verification
 from app.access import public, signed_in
 from app.apprenticeship import bp, commendation, votes
 from app.apprenticeship.forms_commendation import ReasonForm
@@ -30,7 +30,7 @@ def commendation_vote_page(code):
     rows = commendation.nominations(cycle, statuses=[NominationStatus.ACCEPTED])
     return htmx.render("apprenticeship/commendation/vote.html", cycle=cycle, nominations=rows,
                        open=cycle.stage == CycleStage.VOTING, my_vote=votes.my_vote(cycle, current_user),
-                       form=ReasonForm())
+                       form=ReasonForm(), mask=verification.mask_name)
 
 
 @bp.route("/commendations/<code>/vote/<int:number>", methods=["POST"])
