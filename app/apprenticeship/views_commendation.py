@@ -261,7 +261,7 @@ def _issuer(cycle):
 
 @bp.route("/manage/commendations/<code>/certificates.pdf")
 @roles("staff")
-def commendation_certificates(code):
+def commendation_certificates_pdf(code):
     cycle = _cycle(code)
     data = commendation_certificates.certificates_pdf(commendation.certificates_of(cycle), _issuer(cycle))
     if data is None:
