@@ -63,6 +63,20 @@ def world():
     return t, programme, agreements, experts
 
 
+def count_queries(db, client, url):
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    sa.event.listen(db.engines[None], "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engines[None], "before_cursor_execute", listener)
+    return len(statements)
+
+
 def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, client, db, login, tmp_path):
     t, programme, agreements, experts = world()
     city, district = staff(t["city"], "市总干部"), staff(t["district"], "区总干部")
@@ -75,6 +89,12 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
     cycle = db.session.scalar(sa.select(CommendationCycle))
     code = cycle.code
     assert [c.name for c in cycle.criteria] == ["带徒成效", "技艺传承", "创新成果", "示范作用"]
+
+    # The nomination page reads its facts in a fixed number of queries: 2 candidates or 6, the same.
+    login(district)
+    six = count_queries(db, client, f"/apprenticeship/manage/commendations/{code}/nominate")
+    login(unit_staff)
+    assert count_queries(db, client, f"/apprenticeship/manage/commendations/{code}/nominate") == six
 
     # 推荐: a unit's staff see only their own unit's completed (优秀 / 合格) agreements.
     login(unit_staff)
