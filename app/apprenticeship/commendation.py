@@ -30,7 +30,7 @@ from app import audit, excel, scoring
 from app.access import is_staff
 from app.accounts.coverage import covered_path, covers_unit, staff_level
 from app.accounts.models import Organization, User
-from app.apprenticeship.models import ApprenticeProfile, Master, Programme
+from app.apprenticeship.models import ApprenticeProfile, Master
 from app.apprenticeship.models_agreements import Agreement, AgreementGoal, AgreementGrade, AgreementStatus
 from app.apprenticeship.models_commendation import (
     DEFAULT_CRITERIA,

@@ -162,3 +162,13 @@ def find_user(username):
 def criterion(cycle, criterion_id):
     found = db.session.get(CommendationCriterion, criterion_id)
     return found if found is not None and found.cycle_id == cycle.id else None
+
+
+def unsigned_count(user):
+    """Cycles in expert review where this expert's sheet is not signed yet."""
+    signed = sa.select(CommendationSheet.seat_id).where(CommendationSheet.signed_at.is_not(None))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(CommendationSeat)
+        .join(CommendationCycle, CommendationCycle.id == CommendationSeat.cycle_id)
+        .where(CommendationSeat.user_id == user.id, CommendationCycle.stage == CycleStage.REVIEWING,
+               CommendationSeat.id.not_in(signed)))

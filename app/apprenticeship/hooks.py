@@ -1,7 +1,7 @@
 """What apprenticeship tells the core: its place on the home page and how its audit events read."""
 from flask_babel import lazy_gettext as _l
 
-from app import audit_log, navigation
+from app import audit_log, navigation, notifications
 
 navigation.feature("apprenticeship.index", _l("Masters and apprentices"),
                    _l("Master–apprentice pairing: matching, agreements, monthly logs, assessments, stipends "
@@ -28,3 +28,16 @@ audit_log.actions({
     "apprenticeship.commendation.prizes": _l("Recorded commendation prize money"),
     "apprenticeship.commendation.paid": _l("Marked a commendation prize paid"),
 })
+
+
+@notifications.todos
+def commendation_todo_counts(user):
+    """Experts: commendation score sheets still to sign (one counting query)."""
+    if not user.has_role("judge", "chief_judge"):
+        return []
+    from flask import url_for
+
+    from app.apprenticeship import commendation_review
+
+    return [notifications.Todo(_l("Commendation score sheets to sign"), commendation_review.unsigned_count(user),
+                               url_for("apprenticeship.commendation_reviews"))]

@@ -82,8 +82,9 @@ def commendation_index():
 def _render_manage(cycle, publish_form=None, seat_form=None):
     seats = commendation.load_seats(cycle)
     stage = cycle.stage
-    result = commendation.standings(cycle) if stage in (CycleStage.REVIEWING, CycleStage.PUBLICITY,
-                                                        CycleStage.PUBLISHED) else None
+    can_manage = commendation.can_manage(current_user, cycle)
+    result = commendation.standings(cycle) if can_manage and stage in (
+        CycleStage.REVIEWING, CycleStage.PUBLICITY, CycleStage.PUBLISHED) else None
     report = criteria = labels = None
     if result is not None:
         report, criteria, labels = commendation_review.consistency(cycle, seats)
@@ -94,8 +95,7 @@ def _render_manage(cycle, publish_form=None, seat_form=None):
         votes=commendation.vote_counts(cycle), seats=seats, sheets=commendation_review.sheets(cycle),
         result=result, report=report, criteria=criteria, labels=labels, snapshot=snapshot,
         objections_until=commendation.objections_until(snapshot), objections=commendation.objections(cycle),
-        can_manage=commendation.can_manage(current_user, cycle),
-        can_check=lambda n: commendation.can_check(current_user, n),
+        can_manage=can_manage, can_check=lambda n: commendation.can_check(current_user, n),
         reason_form=ReasonForm(), effect_form=EffectForm(), decide_form=DecideForm(),
         seat_form=seat_form or SeatForm(), publish_form=publish_form or PublishForm(),
         certificate_count=len(commendation.certificates_of(cycle)))

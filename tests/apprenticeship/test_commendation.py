@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app import notifications
 from app.accounts.models import OrgKind, Role
 from app.apprenticeship import commendation
 from app.apprenticeship.models_commendation import (
@@ -156,6 +157,12 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
                           data={"username": unit_staff.username}).get_data(as_text=True)
     assert "Choose a user with the judge or chief judge role." in refused
 
+    def sheets_to_sign(user):
+        with app.test_request_context("/?lang=en"):
+            return [t.count for t in notifications.todos_for(user) if str(t.label) == "Commendation score sheets to sign"]
+
+    assert sheets_to_sign(experts[0]) == [1]
+
     # Expert review: the grid shows the accepted nominations; the 甲厂 expert cannot score 甲厂's pairs.
     criteria = cycle.criteria
     accepted = {n.number: n for n in commendation.nominations(cycle, statuses=[NominationStatus.ACCEPTED])}
@@ -172,6 +179,7 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
                  if not (expert is conflicted and accepted[n].unit_id == t["unit"].id)}
         assert client.post(f"/apprenticeship/commendation-review/{code}", data=marks).status_code == 303
         assert client.post(f"/apprenticeship/commendation-review/{code}/sign").status_code == 303
+    assert sheets_to_sign(experts[0]) == []
     locked = client.post(f"/apprenticeship/commendation-review/{code}/cells?lang=en",
                          data={f"v-{accepted[3].id}-{criteria[0].id}": "1"}).get_data(as_text=True)
     assert "This sheet is signed and locked." in locked
