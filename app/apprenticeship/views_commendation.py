@@ -202,6 +202,7 @@ def commendation_publish(code):
             db.session.rollback()
             show_on_form(form, error)
         else:
+            cache.forget(("apprenticeship-commendation", code))  # this worker shows the new version at once
             return saved(_("The results are published."), _manage_url(cycle))
     return _render_manage(cycle, publish_form=form)
 
