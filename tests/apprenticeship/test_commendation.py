@@ -136,6 +136,8 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
     assert commendation.nomination_by_number(cycle, 6).status == NominationStatus.RETURNED
     client.post(f"/apprenticeship/manage/commendations/{code}/nominations/1/effect",
                 data={"rating": "outstanding", "note": "带出三名技师"})
+    checking = client.get(f"/apprenticeship/manage/commendations/{code}?lang=en").get_data(as_text=True)
+    assert "Outstanding effect — 带出三名技师" in checking and "Returned: 事迹材料不完整" in checking
     assert commendation.nomination_by_number(cycle, 1).effect_note == "带出三名技师"
 
     login(city)
@@ -194,6 +196,10 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
     login(city)
     manage = client.get(f"/apprenticeship/manage/commendations/{code}?lang=en").get_data(as_text=True)
     assert 'data-testid="ties-at-cut"' in manage and "004, 005" in manage
+    assert "Publish the public notice (公示)" in manage
+    login(experts[0])
+    assert "2025–2026 年度优秀师徒表彰" in client.get("/apprenticeship/commendation-review/").get_data(as_text=True)
+    login(city)
 
     # 公示 with an objection window; an objection; the final publication waits for the window and the decision.
     assert client.post(f"/apprenticeship/manage/commendations/{code}/publish", data={"hours": "48"}).status_code == 303
@@ -231,6 +237,10 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
     assert 'data-testid="awarded-006"' not in results
     assert "Commended masters and apprentices" in client.get("/apprenticeship/?lang=en").get_data(as_text=True)
 
+    assert client.get(f"/apprenticeship/manage/commendations/{code}").status_code == 200
+    assert client.get("/apprenticeship/manage/commendations/").status_code == 200
+    assert "2025–2026 年度优秀师徒表彰" in client.get("/apprenticeship/commendations/").get_data(as_text=True)
+    assert client.get(f"/apprenticeship/manage/commendations/{code}/prizes").status_code == 200
     paid = prizes[0]
     assert client.post(f"/apprenticeship/manage/commendations/{code}/prizes/{paid.id}/paid",
                        data={"paid_on": "2026-12-01"}).status_code == 303
