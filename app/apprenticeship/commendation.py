@@ -252,6 +252,23 @@ def nominate(actor, cycle, agreement, deeds):
     return nomination
 
 
+def resubmit(actor, nomination, deeds):
+    """The unit's staff put a returned nomination forward again with revised deeds, until the check ends."""
+    if not covers_unit(actor, nomination.unit):
+        raise DomainError(_l("You can only nominate agreements of units you cover."))
+    if nomination.status != NominationStatus.RETURNED or nomination.cycle.stage not in (CycleStage.NOMINATING,
+                                                                                        CycleStage.CHECKING):
+        raise DomainError(_l("Only a returned nomination can be put forward again, before the check ends."))
+    deeds = (deeds or "").strip()
+    if len(deeds) < 10:
+        raise DomainError(_l("Summarise the pair's deeds (at least 10 characters)."), "deeds")
+    nomination.status, nomination.deeds = NominationStatus.NOMINATED, deeds
+    db.session.flush()
+    audit.record(actor, "apprenticeship.commendation.resubmit", nomination,
+                 before={"status": NominationStatus.RETURNED}, after={"status": nomination.status})
+    return nomination
+
+
 def nominations(cycle, user=None, statuses=None):
     """The cycle's nominations (with their pair and unit); with `user`, those within their coverage."""
     query = (sa.select(Nomination).join(Agreement, Agreement.id == Nomination.agreement_id)

@@ -18,6 +18,10 @@ class NominationForm(Form):
     deeds = TextAreaField(_l("Deeds (事迹) summary"), validators=[DataRequired(), Length(max=5000)])
 
 
+class DeedsForm(Form):
+    deeds = TextAreaField(_l("Deeds (事迹) summary"), validators=[DataRequired(), Length(max=5000)])
+
+
 class ReasonForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 

@@ -17,6 +17,7 @@ audit_log.actions({
     "apprenticeship.commendation.open": _l("Opened a commendation cycle"),
     "apprenticeship.commendation.stage": _l("Moved a commendation cycle to its next stage"),
     "apprenticeship.commendation.nominate": _l("Nominated a pair for commendation"),
+    "apprenticeship.commendation.resubmit": _l("Put a returned commendation nomination forward again"),
     "apprenticeship.commendation.check": _l("Checked a commendation nomination"),
     "apprenticeship.commendation.effect": _l("Evaluated the effect of a nominated pair"),
     "apprenticeship.commendation.vote": _l("Voted in a commendation's public vote"),

@@ -14,6 +14,7 @@ from app.apprenticeship import bp, commendation, commendation_certificates, comm
 from app.apprenticeship.forms_commendation import (
     CycleForm,
     DecideForm,
+    DeedsForm,
     EffectForm,
     NominationForm,
     ObjectionForm,
@@ -145,6 +146,20 @@ def commendation_nominate(code):
                 form.agreement_id.errors = [str(error.message)]
     return htmx.render("apprenticeship/commendation/nominate.html", "form", cycle=cycle, candidates=found,
                        form=form, mine=commendation.nominations(cycle, current_user))
+
+
+@bp.route("/manage/commendations/<code>/nominations/<int:number>/resubmit", methods=["POST"])
+@roles("staff")
+def commendation_resubmit(code, number):
+    cycle = _cycle(code)
+    nomination = _nomination(cycle, number)
+    form = DeedsForm()
+    back = url_for("apprenticeship.commendation_nominate", code=code)
+    if not form.validate_on_submit():
+        flash(_("Summarise the pair's deeds (at least 10 characters)."), "error")
+        return redirect(back, code=303)
+    return act(lambda: commendation.resubmit(current_user, nomination, form.deeds.data),
+               _("Nomination %(no)s is put forward again.", no=nomination.label), back)
 
 
 @bp.route("/manage/commendations/<code>/nominations/<int:number>/check", methods=["POST"])

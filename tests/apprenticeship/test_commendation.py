@@ -134,6 +134,16 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
     client.post(f"/apprenticeship/manage/commendations/{code}/nominations/6/check",
                 data={"decision": "return", "reason": "事迹材料不完整"})
     assert commendation.nomination_by_number(cycle, 6).status == NominationStatus.RETURNED
+    # The unit's staff see the reason and put it forward again; the district returns it once more.
+    login(other_staff)
+    assert "事迹材料不完整" in client.get(f"/apprenticeship/manage/commendations/{code}/nominate").get_data(as_text=True)
+    client.post(f"/apprenticeship/manage/commendations/{code}/nominations/6/resubmit",
+                data={"deeds": deeds + "补充：徒弟获区技能竞赛三等奖。"})
+    assert commendation.nomination_by_number(cycle, 6).status == NominationStatus.NOMINATED
+    login(district)
+    client.post(f"/apprenticeship/manage/commendations/{code}/nominations/6/check",
+                data={"decision": "return", "reason": "事迹材料不完整"})
+    assert commendation.nomination_by_number(cycle, 6).status == NominationStatus.RETURNED
     client.post(f"/apprenticeship/manage/commendations/{code}/nominations/1/effect",
                 data={"rating": "outstanding", "note": "带出三名技师"})
     checking = client.get(f"/apprenticeship/manage/commendations/{code}?lang=en").get_data(as_text=True)
