@@ -142,8 +142,9 @@ def commendation_nominate(code):
             try:
                 commendation.nominate(current_user, cycle, agreement, form.deeds.data)
             except DomainError as error:
-                db.session.rollback()
                 form.agreement_id.errors = [str(error.message)]
+            finally:
+                db.session.rollback()  # only asked for the reason: nothing is saved from here
     return htmx.render("apprenticeship/commendation/nominate.html", "form", cycle=cycle, candidates=found,
                        form=form, mine=commendation.nominations(cycle, current_user))
 

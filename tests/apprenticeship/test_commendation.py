@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from app import notifications
 from app.accounts.models import OrgKind, Role
-from app.apprenticeship import commendation
+from app.apprenticeship import commendation, commendation_review
 from app.apprenticeship.models_commendation import (
     CommendationCertificate,
     CommendationCycle,
@@ -78,7 +78,7 @@ def count_queries(db, client, url):
     return len(statements)
 
 
-def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, client, db, login, tmp_path):
+def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, client, db, login, monkeypatch):
     t, programme, agreements, experts = world()
     city, district = staff(t["city"], "市总干部"), staff(t["district"], "区总干部")
     unit_staff, other_staff = staff(t["unit"], "甲厂干部"), staff(t["other_unit"], "乙厂干部")
@@ -192,6 +192,15 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
         assert client.post(f"/apprenticeship/commendation-review/{code}", data=marks).status_code == 303
         assert client.post(f"/apprenticeship/commendation-review/{code}/sign").status_code == 303
     assert sheets_to_sign(experts[0]) == []
+    # Staff reopen a signed sheet with a reason; the expert signs again.
+    login(city)
+    sheet = commendation_review.sheets(cycle)[commendation_review.seat_of(cycle, experts[0]).id]
+    client.post(f"/apprenticeship/commendation-review/sheets/{sheet.id}/unlock", data={"reason": "复核一处笔误"})
+    assert sheets_to_sign(experts[0]) == [1]
+    login(experts[0])
+    client.post(f"/apprenticeship/commendation-review/{code}/sign")
+    assert sheets_to_sign(experts[0]) == []
+    login(conflicted)
     locked = client.post(f"/apprenticeship/commendation-review/{code}/cells?lang=en",
                          data={f"v-{accepted[3].id}-{criteria[0].id}": "1"}).get_data(as_text=True)
     assert "This sheet is signed and locked." in locked
@@ -216,9 +225,12 @@ def test_the_whole_cycle_from_completed_agreements_to_published_awards(app, clie
     assert db.session.get(CommendationCycle, cycle.id).stage == CycleStage.PUBLICITY
     notice = client.get(f"/apprenticeship/commendations/{code}?lang=en").get_data(as_text=True)
     assert "王**0" in notice and "李**0" in notice and "王师傅0" not in notice
+    monkeypatch.setitem(app.config, "OBJECTION_RATE_LIMIT", "1 per hour")
     login(voter)
     assert client.post(f"/apprenticeship/commendations/{code}/objections",
                        data={"nomination": accepted[5].id, "text": "该徒弟未实际参加带徒活动"}).status_code == 303
+    assert client.post(f"/apprenticeship/commendations/{code}/objections",
+                       data={"nomination": accepted[4].id, "text": "再提一条异议试试看"}).status_code == 429
     objection = db.session.scalar(sa.select(CommendationObjection))
     assert objection.is_open
     cycle = db.session.get(CommendationCycle, cycle.id)
