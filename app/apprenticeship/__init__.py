@@ -17,7 +17,7 @@ bp = Blueprint("apprenticeship", __name__, url_prefix="/apprenticeship")
 
 from app import labels  # noqa: E402
 from app.apprenticeship import hooks, models, models_agreements, models_logs, tasks, views  # noqa: E402,F401
-from app.apprenticeship import models_assessment, models_stipends  # noqa: E402,F401
+from app.apprenticeship import models_assessment, models_commendation, models_stipends  # noqa: E402,F401
 
 labels.expose(
     APPRENTICESHIP_LEVEL_LABELS=models.LEVEL_LABELS,
@@ -37,6 +37,10 @@ labels.expose(
     ASSESSMENT_STATUS_LABELS=models_assessment.ASSESSMENT_STATUS_LABELS,
     STIPEND_KIND_LABELS=models_stipends.ENTRY_KIND_LABELS,
     APPRENTICESHIP_LOG_STATUS_LABELS=models_logs.LOG_STATUS_LABELS,
+    COMMENDATION_STAGE_LABELS=models_commendation.CYCLE_STAGE_LABELS,
+    NOMINATION_STATUS_LABELS=models_commendation.NOMINATION_STATUS_LABELS,
+    EFFECT_RATING_LABELS=models_commendation.EFFECT_RATING_LABELS,
+    PRIZE_ROLE_LABELS=models_commendation.PRIZE_ROLE_LABELS,
 )
 
 from app import personal_data  # noqa: E402

@@ -85,3 +85,31 @@ def _apprentices_of_studio(ref):
 
 studio_facts.provide("apprentices", _l("Apprentices taught by the studio's masters this year"),
                      _apprentices_of_studio)
+
+audit_log.actions({
+    "apprenticeship.commendation.open": _l("Opened a commendation cycle"),
+    "apprenticeship.commendation.stage": _l("Moved a commendation cycle to its next stage"),
+    "apprenticeship.commendation.nominate": _l("Nominated a pair for commendation"),
+    "apprenticeship.commendation.resubmit": _l("Put a returned commendation nomination forward again"),
+    "apprenticeship.commendation.check": _l("Checked a commendation nomination"),
+    "apprenticeship.commendation.effect": _l("Evaluated the effect of a nominated pair"),
+    "apprenticeship.commendation.vote": _l("Voted in a commendation's public vote"),
+    "apprenticeship.commendation.seat": _l("Seated an expert on a commendation panel"),
+    "apprenticeship.commendation.publish": _l("Published commendation results"),
+    "apprenticeship.commendation.objection": _l("Objected to a commendation notice"),
+    "apprenticeship.commendation.objection_decide": _l("Decided an objection to a commendation notice"),
+    "apprenticeship.commendation.certificates": _l("Issued commendation certificates"),
+    "apprenticeship.commendation.prizes": _l("Recorded commendation prize money"),
+    "apprenticeship.commendation.paid": _l("Marked a commendation prize paid"),
+})
+
+
+@notifications.todos
+def commendation_todo_counts(user):
+    """Experts: commendation score sheets still to sign (one counting query)."""
+    if not user.has_role("judge", "chief_judge"):
+        return []
+    from app.apprenticeship import commendation_review
+
+    return [notifications.Todo(_l("Commendation score sheets to sign"), commendation_review.unsigned_count(user),
+                               url_for("apprenticeship.commendation_reviews"))]

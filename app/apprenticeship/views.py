@@ -1,3 +1,3 @@
 """The apprenticeship blueprint's pages, one module per topic."""
-from app.apprenticeship import views_agreements, views_assessment, views_dashboard, views_logs  # noqa: F401
-from app.apprenticeship import views_public, views_stipends  # noqa: F401
+from app.apprenticeship import views_agreements, views_assessment, views_commendation, views_dashboard  # noqa: F401
+from app.apprenticeship import views_logs, views_public, views_stipends, views_votes  # noqa: F401
