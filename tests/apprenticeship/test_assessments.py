@@ -38,10 +38,11 @@ def test_final_round_from_appointment_to_grades_states_settlement_and_remedies(c
     outsider = UserFactory(organization=OrganizationFactory(name="考核专家库"), roles=[Role.JUDGE])
     insider = UserFactory(organization=t["unit"], roles=[Role.JUDGE])
     spare_master = make_master(t["other_unit"], trade)
+    city_staff = UserFactory(organization=t["city"], roles=[Role.STAFF])
     for month in ("2025-11", "2025-12"):
         stipends.accrue(None, stipends.parse_month(month))
 
-    login("staff")
+    login(city_staff)
     response = client.post("/apprenticeship/assessments/?lang=en",
                            data={"programme_id": programme.id, "kind": "final", "name": "2026 出师考核"})
     assert response.status_code == 303
@@ -72,14 +73,14 @@ def test_final_round_from_appointment_to_grades_states_settlement_and_remedies(c
     _score(client, round_, subjects[pairs[1].id], ["70", "60", "50", "40"])  # 28 + 18 + 7.5 + 6 = 59.5 → 不合格
     _score(client, round_, subjects[pairs[2].id], ["60", "60", "60", "60.5"])  # 60.08 (60.075 half-up) → 合格
 
-    login("staff")
+    login(city_staff)
     client.post(f"/apprenticeship/assessments/{round_.id}/close")
     assert db.session.get(AssessmentRound, round_.id).status == "open"  # one sheet is still unsigned
     assert "1/2 done" in client.get(f"/apprenticeship/assessments/{round_.id}?lang=en").text
 
     login(outsider)
     client.post(f"/apprenticeship/assessing/{round_.id}/sign")
-    login("staff")
+    login(city_staff)
     page = client.get(f"/apprenticeship/assessments/{round_.id}?lang=en").text
     assert "2/2 done" in page and "59.50" in page and "60.08" in page and "Mean deviation" in page
     assert client.post(f"/apprenticeship/assessments/{round_.id}/close").status_code == 303
