@@ -14,4 +14,13 @@ audit_log.actions({
     "apprenticeship.agreement.create": _l("Drew up a master–apprentice agreement"),
     "apprenticeship.agreement.renew": _l("Renewed a master–apprentice agreement"),
     "apprenticeship.agreement.state": _l("Moved a master–apprentice agreement to another state"),
+    "apprenticeship.programme.edit": _l("Changed an apprenticeship programme's settings"),
+    "apprenticeship.programme.status": _l("Moved an apprenticeship programme to its next step"),
+    "apprenticeship.pair.accept": _l("Accepted a proposed master–apprentice pair"),
+    "apprenticeship.pair.staff_accept": _l("Accepted a two-way pair for the union"),
+    "apprenticeship.pair.respond": _l("Accepted a proposed pair as master or apprentice"),
+    "apprenticeship.pair.reject": _l("Rejected a proposed master–apprentice pair"),
+    "apprenticeship.pair.edit": _l("Gave a proposed pair another master"),
+    "apprenticeship.master.edit": _l("Changed a master's record on the register"),
+    "apprenticeship.preferences": _l("Chose preferred masters and masters to avoid"),
 })

@@ -16,3 +16,104 @@ def public_programmes():
         sa.select(Programme, in_force, completed).outerjoin(Agreement, Agreement.programme_id == Programme.id)
         .where(Programme.status.in_([ProgrammeStatus.ACTIVE, ProgrammeStatus.CLOSED]))
         .group_by(Programme.id).order_by(Programme.id.desc())).all()
+
+
+# ---------------------------------------------------------------- programmes and their pairs (staff)
+
+def programmes_for_staff():
+    """Every programme, newest first, with its pair counts by status: [(programme, proposed, accepted)]."""
+    from app.apprenticeship.models import PairStatus, ProposedPair
+
+    proposed = sa.func.count(ProposedPair.id).filter(ProposedPair.status == PairStatus.PROPOSED)
+    accepted = sa.func.count(ProposedPair.id).filter(ProposedPair.status == PairStatus.ACCEPTED)
+    return db.session.execute(
+        sa.select(Programme, proposed, accepted).outerjoin(ProposedPair, ProposedPair.programme_id == Programme.id)
+        .group_by(Programme.id).order_by(Programme.id.desc())).all()
+
+
+def _within(path):
+    """Apprentices whose unit lies under the staff member's organisation path ("" = everything)."""
+    from app.accounts.models import Organization
+
+    return Organization.path.startswith(path, autoescape=True) if path else sa.true()
+
+
+def pair_counts(programme, path=""):
+    """{(status, scope): n} of the programme's pairs within `path`, and the unmatched count."""
+    from app.accounts.models import Organization
+    from app.apprenticeship.models import ApprenticeProfile, ProposedPair, UnmatchedApprentice
+
+    rows = db.session.execute(
+        sa.select(ProposedPair.status, ProposedPair.scope, sa.func.count())
+        .join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
+        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
+        .where(ProposedPair.programme_id == programme.id, _within(path))
+        .group_by(ProposedPair.status, ProposedPair.scope)).all()
+    unmatched = db.session.scalar(
+        sa.select(sa.func.count()).select_from(UnmatchedApprentice)
+        .join(ApprenticeProfile, ApprenticeProfile.id == UnmatchedApprentice.apprentice_id)
+        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
+        .where(UnmatchedApprentice.programme_id == programme.id, _within(path)))
+    return {(str(status), str(scope)): n for status, scope, n in rows}, unmatched
+
+
+def pair_rows(programme, path="", q=None, unit=None, trade_id=None, scope=None, status=None):
+    """The pair list: one row per pair with everything it shows (names, unit, trade, why it was
+    proposed), by joins, so a page is one SELECT however many pairs it holds. Rows are
+    (pair, master name, master username, apprentice name, apprentice username, unit name, trade name,
+    master unit name)."""
+    from app.accounts.models import Organization, Trade, User
+    from app.apprenticeship.models import ApprenticeProfile, Master, ProposedPair
+
+    master_user, apprentice_user = sa.orm.aliased(User), sa.orm.aliased(User)
+    master_unit = sa.orm.aliased(Organization)
+    query = (
+        sa.select(ProposedPair, master_user.name, master_user.username, apprentice_user.name,
+                  apprentice_user.username, Organization.name, Trade.name, master_unit.name)
+        .join(Master, Master.id == ProposedPair.master_id)
+        .join(master_user, master_user.id == Master.user_id)
+        .join(master_unit, master_unit.id == Master.unit_id)
+        .join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
+        .join(apprentice_user, apprentice_user.id == ApprenticeProfile.user_id)
+        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
+        .join(Trade, Trade.id == ApprenticeProfile.trade_id)
+        .where(ProposedPair.programme_id == programme.id, _within(path))
+        .order_by(ProposedPair.id))
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(master_user.name.ilike(like), master_user.username.ilike(like),
+                                   apprentice_user.name.ilike(like), apprentice_user.username.ilike(like)))
+    if unit is not None:
+        query = query.where(Organization.path.startswith(unit.path, autoescape=True))
+    if trade_id:
+        query = query.where(ApprenticeProfile.trade_id == trade_id)
+    if scope:
+        query = query.where(ProposedPair.scope == scope)
+    if status:
+        query = query.where(ProposedPair.status == status)
+    return query
+
+
+def pair_in_reach(programme, pair_id, path=""):
+    """One pair of the programme whose apprentice lies within `path`, or None."""
+    from app.accounts.models import Organization
+    from app.apprenticeship.models import ApprenticeProfile, ProposedPair
+
+    return db.session.scalar(
+        sa.select(ProposedPair).join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
+        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
+        .where(ProposedPair.id == pair_id, ProposedPair.programme_id == programme.id, _within(path)))
+
+
+def unmatched_rows(programme, path=""):
+    """(apprentice name, username, unit name, trade name, reason code) of the unmatched, by name."""
+    from app.accounts.models import Organization, Trade, User
+    from app.apprenticeship.models import ApprenticeProfile, UnmatchedApprentice
+
+    return (sa.select(User.name, User.username, Organization.name, Trade.name, UnmatchedApprentice.reason)
+            .join(ApprenticeProfile, ApprenticeProfile.id == UnmatchedApprentice.apprentice_id)
+            .join(User, User.id == ApprenticeProfile.user_id)
+            .join(Organization, Organization.id == ApprenticeProfile.unit_id)
+            .join(Trade, Trade.id == ApprenticeProfile.trade_id)
+            .where(UnmatchedApprentice.programme_id == programme.id, _within(path))
+            .order_by(User.username))

@@ -1,2 +1,2 @@
 """The apprenticeship blueprint's pages, one module per topic."""
-from app.apprenticeship import views_public  # noqa: F401
+from app.apprenticeship import views_pairing, views_programmes, views_public, views_register  # noqa: F401
