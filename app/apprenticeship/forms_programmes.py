@@ -87,6 +87,10 @@ class ProgrammeForm(Form):
         }
 
 
+class ConfirmForm(Form):
+    """A button's POST: only the CSRF token."""
+
+
 class StatusForm(Form):
     target = SelectField(_l("Next step"), choices=[])
 

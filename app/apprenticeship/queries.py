@@ -1,5 +1,6 @@
 """Read side of apprenticeship pages: selects and small summaries."""
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import SelectPagination
 
 from app.apprenticeship.models import Programme, ProgrammeStatus
 from app.apprenticeship.models_agreements import Agreement, AgreementStatus
@@ -19,6 +20,19 @@ def public_programmes():
 
 
 # ---------------------------------------------------------------- programmes and their pairs (staff)
+
+class RowPagination(SelectPagination):
+    """`db.paginate` for a select of several columns: each item is the whole row, not its first column."""
+
+    def _query_items(self):
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return self._query_args["session"].execute(select).all()
+
+
+def paginate_rows(select, per_page):
+    """One count and one SELECT of a page of rows (page number from the request's `page`)."""
+    return RowPagination(select=select, session=db.session(), per_page=per_page, error_out=False)
+
 
 def programmes_for_staff():
     """Every programme, newest first, with its pair counts by status: [(programme, proposed, accepted)]."""

@@ -67,7 +67,7 @@ def pairs(code):
     """THE pair list: one SELECT for the page's rows and one count, whatever the number of pairs."""
     programme = programme_or_404(code)
     search, criteria = _filters(programme)
-    page = db.paginate(queries.pair_rows(programme, **criteria), per_page=PER_PAGE, error_out=False)
+    page = queries.paginate_rows(queries.pair_rows(programme, **criteria), PER_PAGE)
     return htmx.render("apprenticeship/pairing/pairs.html", "results", programme=programme, search=search,
                        page=page, batch_form=forms.RejectForm(), reject_form=forms.RejectForm())
 
@@ -173,8 +173,7 @@ def accept_page(code):
 @roles("staff")
 def unmatched(code):
     programme = programme_or_404(code)
-    page = db.paginate(queries.unmatched_rows(programme, covered_path(current_user)), per_page=PER_PAGE,
-                       error_out=False)
+    page = queries.paginate_rows(queries.unmatched_rows(programme, covered_path(current_user)), PER_PAGE)
     return htmx.render("apprenticeship/pairing/unmatched.html", "results", programme=programme, page=page)
 
 

@@ -86,7 +86,7 @@ def programme(code):
     running = running if running is not None and not running.finished else None
     return htmx.render("apprenticeship/programmes/show.html", programme=programme, counts=counts,
                        unmatched=unmatched, scopes=list(PairScope), statuses=list(PairStatus),
-                       status_form=status_form, running=running, start_form=forms.StatusForm())
+                       status_form=status_form, running=running, start_form=forms.ConfirmForm())
 
 
 @bp.route("/manage/programmes/<code>/status", methods=["POST"])
@@ -107,7 +107,7 @@ def programme_status(code):
 def start_matching(code):
     """Start the matching run as a job; one run per programme at a time (the job's unique key)."""
     programme = programme_or_404(code)
-    if not forms.StatusForm().validate_on_submit():
+    if not forms.ConfirmForm().validate_on_submit():
         abort(400)
     key = apprenticeship_jobs.match_key(programme)
     previous = jobs.by_key(key)

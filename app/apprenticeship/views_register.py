@@ -9,7 +9,7 @@ from app.access import roles
 from app.accounts import forms as account_forms
 from app.accounts import queries as account_queries
 from app.accounts.coverage import covered_path, covers_unit
-from app.apprenticeship import bp, forms_pairing, forms_programmes, register
+from app.apprenticeship import bp, forms_pairing, forms_programmes, queries, register
 from app.apprenticeship import jobs as apprenticeship_jobs
 from app.apprenticeship.models import Master
 from app.errors import saved
@@ -38,7 +38,7 @@ def masters():
     active = {"1": True, "0": False}.get(search.active.data)
     query = register.masters(q=q or None, trade_id=_int(search.trade.data), active=active,
                              path=covered_path(current_user))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = queries.paginate_rows(query, PER_PAGE)
     return htmx.render("apprenticeship/register/masters.html", "results", search=search, page=page,
                        eligible=register.is_eligible)
 
@@ -65,7 +65,7 @@ def master(master_id):
 def apprentices():
     search, q = _search_form()
     query = register.apprentices(q=q or None, trade_id=_int(search.trade.data), path=covered_path(current_user))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = queries.paginate_rows(query, PER_PAGE)
     return htmx.render("apprenticeship/register/apprentices.html", "results", search=search, page=page)
 
 
