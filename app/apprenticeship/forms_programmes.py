@@ -37,11 +37,11 @@ class ProgrammeForm(Form):
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
     stipend_monthly = DecimalField(_l("Stipend per month (yuan)"), places=2,
                                    validators=[Optional(), NumberRange(min=0, max=MAX_MONEY)])
-    stipend_pct_excellent = IntegerField(_l("Share paid for Excellent (%)"), default=100,
+    stipend_pct_excellent = IntegerField(_l("Share paid for Excellent (per cent)"), default=100,
                                          validators=[InputRequired(), NumberRange(min=0, max=100)])
-    stipend_pct_pass = IntegerField(_l("Share paid for Pass (%)"), default=50,
+    stipend_pct_pass = IntegerField(_l("Share paid for Pass (per cent)"), default=50,
                                     validators=[Optional(), NumberRange(min=0, max=100)])
-    stipend_pct_fail = IntegerField(_l("Share paid for Fail (%)"), default=0,
+    stipend_pct_fail = IntegerField(_l("Share paid for Fail (per cent)"), default=0,
                                     validators=[Optional(), NumberRange(min=0, max=100)])
     bonus = DecimalField(_l("Outcome bonus per apprentice (yuan)"), places=2,
                          validators=[Optional(), NumberRange(min=0, max=MAX_MONEY)])
