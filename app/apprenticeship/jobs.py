@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import excel, jobs
 from app.accounts.models import User
-from app.apprenticeship import matching, workbook
+from app.apprenticeship import matching, programmes, workbook
 from app.apprenticeship.models import Programme, ProgrammeStatus
 from app.errors import DomainError
 from app.extensions import db
@@ -50,8 +50,7 @@ def match(job, progress):
         raise jobs.JobFailed(_("The programme no longer exists."))
     counts = matching.run(owner, programme, on_progress=progress)
     if programme.status == ProgrammeStatus.DRAFT:
-        programme.status = ProgrammeStatus.MATCHING
-    db.session.flush()
+        programmes.move(owner, programme, ProgrammeStatus.MATCHING)
     paired = sum(counts[s] for s in ("unit", "industry", "system"))
     message = _("%(paired)s pairs proposed (%(unit)s in the same unit, %(industry)s in the same district or "
                 "industry union, %(system)s across the system); %(unmatched)s apprentices unmatched.",

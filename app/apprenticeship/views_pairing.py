@@ -75,7 +75,7 @@ def pairs(code):
 def _row(programme, pair, error=None, editing=None):
     row = db.session.execute(queries.pair_rows(programme, covered_path(current_user))
                              .where(ProposedPair.id == pair.id)).one()
-    return htmx.render("apprenticeship/pairing/_row.html", programme=programme, row=row, error=error,
+    return htmx.render("apprenticeship/pairing/_row.html", "row", programme=programme, row=row, error=error,
                        editing=editing, reject_form=forms.RejectForm())
 
 

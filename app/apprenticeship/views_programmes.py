@@ -17,6 +17,7 @@ from app.apprenticeship.models import (
     PairScope,
     PairStatus,
     Programme,
+    ProgrammeStatus,
     default_commendation_tiers,
     default_criteria,
 )
@@ -109,6 +110,9 @@ def start_matching(code):
     programme = programme_or_404(code)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
+    if programme.status not in (ProgrammeStatus.DRAFT, ProgrammeStatus.MATCHING):
+        flash(_("Matching runs while the programme is a draft or matching."), "error")
+        return redirect(_page(programme), code=303)
     key = apprenticeship_jobs.match_key(programme)
     previous = jobs.by_key(key)
     if previous is not None and previous.finished:
