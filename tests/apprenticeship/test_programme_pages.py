@@ -3,11 +3,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.accounts.models import Role
 from app.apprenticeship.models import LogCadence, Programme, ProgrammeKind, ProgrammeStatus
 from app.audit import AuditEvent
 from tests.apprenticeship.factories import make_programme, tree
-from tests.factories import UserFactory
 
 FORM = {
     "code": "SD2027", "name": "2027 名师带高徒", "cycle": "2026–2027", "kind": "master_apprentice",

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from app import jobs
-from app.accounts.models import Role, User
-from app.apprenticeship.models import ApprenticeProfile, AvoidedMaster, Master, Preference
+from app.accounts.models import Role
+from app.apprenticeship.models import AvoidedMaster, Master, Preference
 from tests.apprenticeship.factories import make_apprentice, make_master, tree
 from tests.apprenticeship.helpers import make_trades, sheets, xlsx
 from tests.factories import TradeFactory, UserFactory
