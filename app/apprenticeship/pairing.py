@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from app import audit
-from app.accounts.models import OrgKind, Organization
+from app.accounts.models import OrgKind
 from app.apprenticeship import agreements
 from app.apprenticeship.models import Master, PairingMode, PairScope, PairStatus, Preference, ProposedPair
 from app.db import utcnow
@@ -203,7 +203,6 @@ def free_masters(pair, limit=200):
     apprentice = pair.apprentice
     rows = db.session.execute(
         sa.select(Master, left).outerjoin(taken, taken.c.master_id == Master.id)
-        .join(Organization, Organization.id == Master.unit_id)
         .options(sa.orm.joinedload(Master.user), sa.orm.joinedload(Master.unit))
         .where(Master.trade_id == apprentice.trade_id, Master.active, Master.id != pair.master_id, left > 0)
         .order_by(sa.func.abs(apprentice.level - Master.level), Master.id).limit(limit)).all()
