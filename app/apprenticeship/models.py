@@ -316,7 +316,8 @@ class ProposedPair(TimestampMixin, db.Model):
     apprentice: Mapped[ApprenticeProfile] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("programme_id", "apprentice_id", name="uq_pair_programme_apprentice"),
-                      # the pair list: one programme's pairs by status, in id order
+                      # the pair list: one programme's pairs in id order, and by status in id order
+                      sa.Index("ix_apprenticeship_pair_programme_id", "programme_id", "id"),
                       sa.Index("ix_apprenticeship_pair_programme_status", "programme_id", "status", "id"))
 
 

@@ -71,32 +71,28 @@ def pair_counts(programme, path=""):
     return {(str(status), str(scope)): n for status, scope, n in rows}, unmatched
 
 
-def pair_rows(programme, path="", q=None, unit=None, trade_id=None, scope=None, status=None):
-    """The pair list: one row per pair with everything it shows (names, unit, trade, why it was
-    proposed), by joins, so a page is one SELECT however many pairs it holds. Rows are
-    (pair, master name, master username, apprentice name, apprentice username, unit name, trade name,
-    master unit name)."""
-    from app.accounts.models import Organization, Trade, User
+def pair_ids(programme, path="", q=None, unit=None, trade_id=None, scope=None, status=None):
+    """The ids of the programme's pairs that pass the filters, in id order, with only the joins the
+    filters need: without a search or a reach limit it reads the (programme, id) index alone, so
+    counting and skipping to page 500 of 28,000 pairs touch no other table."""
+    from app.accounts.models import Organization, User
     from app.apprenticeship.models import ApprenticeProfile, Master, ProposedPair
 
-    master_user, apprentice_user = sa.orm.aliased(User), sa.orm.aliased(User)
-    master_unit = sa.orm.aliased(Organization)
-    query = (
-        sa.select(ProposedPair, master_user.name, master_user.username, apprentice_user.name,
-                  apprentice_user.username, Organization.name, Trade.name, master_unit.name)
-        .join(Master, Master.id == ProposedPair.master_id)
-        .join(master_user, master_user.id == Master.user_id)
-        .join(master_unit, master_unit.id == Master.unit_id)
-        .join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
-        .join(apprentice_user, apprentice_user.id == ApprenticeProfile.user_id)
-        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
-        .join(Trade, Trade.id == ApprenticeProfile.trade_id)
-        .where(ProposedPair.programme_id == programme.id, _within(path))
-        .order_by(ProposedPair.id))
+    query = sa.select(ProposedPair.id).where(ProposedPair.programme_id == programme.id).order_by(ProposedPair.id)
+    if path or unit is not None or trade_id:
+        query = query.join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
+    if path or unit is not None:
+        query = query.join(Organization, Organization.id == ApprenticeProfile.unit_id).where(_within(path))
     if q:
+        # The people and units named like `q` first (one pass over each table), then their pairs by
+        # index: cheaper than joining every pair to both persons to test the words.
         like = f"%{q}%"
-        query = query.where(sa.or_(master_user.name.ilike(like), master_user.username.ilike(like),
-                                   apprentice_user.name.ilike(like), apprentice_user.username.ilike(like)))
+        people = sa.select(User.id).where(sa.or_(User.name.ilike(like), User.username.ilike(like)))
+        units = sa.select(Organization.id).where(Organization.name.ilike(like))
+        apprentices = sa.select(ApprenticeProfile.id).where(sa.or_(ApprenticeProfile.user_id.in_(people),
+                                                                   ApprenticeProfile.unit_id.in_(units)))
+        masters = sa.select(Master.id).where(Master.user_id.in_(people))
+        query = query.where(sa.or_(ProposedPair.apprentice_id.in_(apprentices), ProposedPair.master_id.in_(masters)))
     if unit is not None:
         query = query.where(Organization.path.startswith(unit.path, autoescape=True))
     if trade_id:
@@ -106,6 +102,43 @@ def pair_rows(programme, path="", q=None, unit=None, trade_id=None, scope=None, 
     if status:
         query = query.where(ProposedPair.status == status)
     return query
+
+
+def pair_rows(ids):
+    """The pair list's rows for the pairs `ids` (a list, or a select of ids), with everything a
+    row shows (names, units, trade, why it was proposed), joined: (pair, master name, master username,
+    apprentice name, apprentice username, unit name, trade name, master unit name), in id order."""
+    from app.accounts.models import Organization, Trade, User
+    from app.apprenticeship.models import ApprenticeProfile, Master, ProposedPair
+
+    master_user, apprentice_user = sa.orm.aliased(User), sa.orm.aliased(User)
+    master_unit = sa.orm.aliased(Organization)
+    return (
+        sa.select(ProposedPair, master_user.name, master_user.username, apprentice_user.name,
+                  apprentice_user.username, Organization.name, Trade.name, master_unit.name)
+        .join(Master, Master.id == ProposedPair.master_id)
+        .join(master_user, master_user.id == Master.user_id)
+        .join(master_unit, master_unit.id == Master.unit_id)
+        .join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
+        .join(apprentice_user, apprentice_user.id == ApprenticeProfile.user_id)
+        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
+        .join(Trade, Trade.id == ApprenticeProfile.trade_id)
+        .where(ProposedPair.id.in_(ids))
+        .order_by(ProposedPair.id))
+
+
+class PairPagination(SelectPagination):
+    """A page of the pair list: the page's ids come from the narrow id select (LIMIT/OFFSET on an
+    index), then one joined SELECT of those rows; the count reads the narrow select too."""
+
+    def _query_items(self):
+        ids = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return self._query_args["session"].execute(pair_rows(ids)).all()
+
+
+def paginate_pairs(ids, per_page):
+    """Two statements whatever the number of pairs: the page's rows and the count."""
+    return PairPagination(select=ids, session=db.session(), per_page=per_page, error_out=False)
 
 
 def pair_in_reach(programme, pair_id, path=""):

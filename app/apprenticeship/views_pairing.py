@@ -67,14 +67,13 @@ def pairs(code):
     """THE pair list: one SELECT for the page's rows and one count, whatever the number of pairs."""
     programme = programme_or_404(code)
     search, criteria = _filters(programme)
-    page = queries.paginate_rows(queries.pair_rows(programme, **criteria), PER_PAGE)
+    page = queries.paginate_pairs(queries.pair_ids(programme, **criteria), PER_PAGE)
     return htmx.render("apprenticeship/pairing/pairs.html", "results", programme=programme, search=search,
                        page=page, batch_form=forms.RejectForm(), reject_form=forms.RejectForm())
 
 
 def _row(programme, pair, error=None, editing=None):
-    row = db.session.execute(queries.pair_rows(programme, covered_path(current_user))
-                             .where(ProposedPair.id == pair.id)).one()
+    row = db.session.execute(queries.pair_rows([pair.id])).one()
     return htmx.render("apprenticeship/pairing/_row.html", "row", programme=programme, row=row, error=error,
                        editing=editing, reject_form=forms.RejectForm())
 
