@@ -53,21 +53,24 @@ def _within(path):
 
 
 def pair_counts(programme, path=""):
-    """{(status, scope): n} of the programme's pairs within `path`, and the unmatched count."""
+    """{(status, scope): n} of the programme's pairs within `path`, and the unmatched count (city
+    staff: from the pair table alone)."""
     from app.accounts.models import Organization
     from app.apprenticeship.models import ApprenticeProfile, ProposedPair, UnmatchedApprentice
 
-    rows = db.session.execute(
+    def within(query, apprentice_column):
+        if not path:
+            return query
+        return (query.join(ApprenticeProfile, ApprenticeProfile.id == apprentice_column)
+                .join(Organization, Organization.id == ApprenticeProfile.unit_id).where(_within(path)))
+
+    rows = db.session.execute(within(
         sa.select(ProposedPair.status, ProposedPair.scope, sa.func.count())
-        .join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
-        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
-        .where(ProposedPair.programme_id == programme.id, _within(path))
+        .where(ProposedPair.programme_id == programme.id), ProposedPair.apprentice_id)
         .group_by(ProposedPair.status, ProposedPair.scope)).all()
-    unmatched = db.session.scalar(
+    unmatched = db.session.scalar(within(
         sa.select(sa.func.count()).select_from(UnmatchedApprentice)
-        .join(ApprenticeProfile, ApprenticeProfile.id == UnmatchedApprentice.apprentice_id)
-        .join(Organization, Organization.id == ApprenticeProfile.unit_id)
-        .where(UnmatchedApprentice.programme_id == programme.id, _within(path)))
+        .where(UnmatchedApprentice.programme_id == programme.id), UnmatchedApprentice.apprentice_id))
     return {(str(status), str(scope)): n for status, scope, n in rows}, unmatched
 
 
