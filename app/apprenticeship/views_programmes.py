@@ -82,7 +82,8 @@ def programme(code):
     path = covered_path(current_user)
     counts, unmatched = queries.pair_counts(programme, path)
     status_form = forms.StatusForm()
-    status_form.target.choices = [(str(t), PROGRAMME_STATUS_LABELS[t]) for t in programmes.TRANSITIONS[programme.status]]
+    status_form.target.choices = [(str(t), PROGRAMME_STATUS_LABELS[t])
+                                  for t in programmes.TRANSITIONS[programme.status]]
     running = jobs.by_key(apprenticeship_jobs.match_key(programme))
     running = running if running is not None and not running.finished else None
     return htmx.render("apprenticeship/programmes/show.html", programme=programme, counts=counts,

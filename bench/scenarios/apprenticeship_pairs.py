@@ -130,11 +130,12 @@ def run(ctx):
         median, slowest, size, rows = sequential(ctx, path, staff)
         if rows == 0:
             raise BenchError(f"apprenticeship_pairs: GET {path} listed no pair")
-        figures.append(Figure(name, median, "ms", note=f"{what[name]}: median of {REPEATS} sequential GETs, max "
-                                                       f"{slowest:.0f} ms, {rows} rows, {size // 1024} KB, {sql[path]} SQL "
-                                                       f"statements; city staff; target < 100 ms"))
+        note = (f"{what[name]}: median of {REPEATS} sequential GETs, max {slowest:.0f} ms, {rows} rows, "
+                f"{size // 1024} KB, {sql[path]} SQL statements; city staff; target < 100 ms")
+        figures.append(Figure(name, median, "ms", note=note))
     figures.append(Figure("pairs_sql", sql[BASE], "stmts",
-                          note=f"one request of page 1 ({APPRENTICES:,} pairs); page 500: {sql[PATHS['pairs_deep_ms']]}, "
+                          note=f"one request of page 1 ({APPRENTICES:,} pairs); "
+                               f"page 500: {sql[PATHS['pairs_deep_ms']]}, "
                                f"search: {sql[PATHS['pairs_search_ms']]}; import {import_seconds:.0f} s, "
                                f"match {match_seconds:.0f} s ({imported.strip().splitlines()[-1][:60]})"))
     figures.append(ctx.measure("pairs_wrk", BASE, cookie=staff, timeout=10, note="page 1 under wrk -c16, city staff"))

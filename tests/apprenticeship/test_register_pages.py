@@ -26,8 +26,10 @@ def test_register_search_record_and_eligibility(client, db, login):
     login(UserFactory(organization=t["city"], roles=[Role.STAFF]))
     page = client.get("/apprenticeship/manage/masters?q=张大师").get_data(as_text=True)
     assert "m_zhang1" in page and "m_li1" not in page
-    page = client.get(f"/apprenticeship/manage/masters?trade={turning.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "m_li1" in page and "m_zhang1" not in page and page.lstrip().startswith('<div id="apprenticeship-master-list">')
+    page = client.get(f"/apprenticeship/manage/masters?trade={turning.id}",
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "m_li1" in page and "m_zhang1" not in page
+    assert page.lstrip().startswith('<div id="apprenticeship-master-list">')
     assert "a_chen1" in client.get("/apprenticeship/manage/apprentices?q=焊工甲").get_data(as_text=True)
 
     record = client.get(f"/apprenticeship/manage/masters/{zhang.id}?lang=en").get_data(as_text=True)
