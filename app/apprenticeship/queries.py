@@ -90,8 +90,11 @@ def pair_ids(programme, path="", q=None, unit=None, trade_id=None, scope=None, s
         # The people and units named like `q` first (one pass over each table), then their pairs by
         # index: cheaper than joining every pair to both persons to test the words.
         like = f"%{q}%"
-        people = sa.select(User.id).where(sa.or_(User.name.ilike(like), User.username.ilike(like)))
-        units = sa.select(Organization.id).where(Organization.name.ilike(like))
+        # SQLite's LIKE already ignores ASCII case (ilike would call lower() on every row); PostgreSQL's does not
+        match = (lambda column: column.like(like)) if db.engine.dialect.name == "sqlite" \
+            else (lambda column: column.ilike(like))
+        people = sa.select(User.id).where(sa.or_(match(User.name), match(User.username)))
+        units = sa.select(Organization.id).where(match(Organization.name))
         apprentices = sa.select(ApprenticeProfile.id).where(sa.or_(ApprenticeProfile.user_id.in_(people),
                                                                    ApprenticeProfile.unit_id.in_(units)))
         masters = sa.select(Master.id).where(Master.user_id.in_(people))
