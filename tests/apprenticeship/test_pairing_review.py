@@ -2,14 +2,19 @@
 by the database, reach by unit; two-way choice needing both sides; the matching run as a job."""
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app import jobs
-from app.accounts.models import Role
+from app.accounts.models import Role, User
+from app.apprenticeship import pairing
+from app.extensions import db as _db
 from app.apprenticeship.models import PairStatus, ProposedPair, UnmatchedApprentice
 from app.apprenticeship.models_agreements import Agreement, AgreementStatus
 from tests.apprenticeship.factories import make_apprentice, make_master, make_pair, make_programme, tree
+from tests.competitions.test_concurrency import pg_live  # noqa: F401  (a live app on its own PostgreSQL database)
 from tests.factories import TradeFactory, UserFactory
+from tests.innovation.test_money_concurrency import race
 
 
 def setting(mode="assigned"):
@@ -143,3 +148,24 @@ def test_matching_runs_as_a_job_once_at_a_time(app, client, db, login, english):
     assert sorted(str(scope) for _, _, scope in pairs) == ["industry", "unit", "unit"]
     assert (t["a3"].id, t["spare"].id, "unit") in [(a, m, str(s)) for a, m, s in pairs]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UnmatchedApprentice)) == 0
+
+
+@pytest.mark.parametrize("database", ["postgresql"])
+def test_two_staff_accepting_for_a_masters_last_place_at_once(pg_live, database):  # noqa: F811
+    """Two pairs of a one-place master accepted at the same moment: the database lets exactly one in."""
+    with pg_live.app_context():
+        t = setting()
+        p1 = make_pair(t["programme"], t["master"], t["a1"], status=PairStatus.PROPOSED)
+        p2 = make_pair(t["programme"], t["master"], t["a2"], status=PairStatus.PROPOSED)
+        _db.session.commit()
+        ids = {"staff": t["city_staff"].id, "pairs": [p1.id, p2.id]}
+
+    def accept(index):
+        pairing.accept(_db.session.get(User, ids["staff"]), _db.session.get(ProposedPair, ids["pairs"][index]))
+
+    outcomes = race(pg_live, accept)
+    with pg_live.app_context():
+        assert outcomes.count("ok") == 1 and len(outcomes) == 2, outcomes
+        statuses = _db.session.scalars(sa.select(ProposedPair.status).where(ProposedPair.id.in_(ids["pairs"]))).all()
+        assert sorted(statuses) == [PairStatus.ACCEPTED, PairStatus.PROPOSED]
+        assert _db.session.scalar(sa.select(sa.func.count()).select_from(Agreement)) == 1
