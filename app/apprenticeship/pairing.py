@@ -92,21 +92,25 @@ def accept(actor, pair):
 
 
 def accept_many(actor, pairs):
-    """Accept every proposed pair of `pairs` that can be; returns (accepted, refused) counts. A pair
-    refused (no place left, taken meanwhile) stays proposed; the others are kept."""
-    accepted = refused = 0
+    """Accept every proposed pair of `pairs` that can be; returns (accepted, waiting, refused) counts:
+    pairs now accepted, two-way pairs still waiting for the master or the apprentice, and pairs
+    refused (no place left, decided meanwhile), which stay proposed while the others are kept."""
+    accepted = waiting = refused = 0
     for pair in pairs:
         if pair.status != PairStatus.PROPOSED:
             continue
         try:
             with db.session.begin_nested():
-                accept(actor, pair)
+                agreement = accept(actor, pair)
         except DomainError:
             db.session.expire(pair)
             refused += 1
         else:
-            accepted += 1
-    return accepted, refused
+            if agreement is None:
+                waiting += 1
+            else:
+                accepted += 1
+    return accepted, waiting, refused
 
 
 def reject(actor, pair, reason, side="staff"):

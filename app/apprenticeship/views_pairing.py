@@ -157,8 +157,10 @@ def accept_page(code):
         return pairing.accept_many(current_user, chosen)
 
     def message(result):
-        accepted, refused = result
+        accepted, waiting, refused = result
         text = _("%(n)s pairs accepted.", n=accepted)
+        if waiting:
+            text += " " + _("%(n)s accepted by the union now wait for the master and the apprentice.", n=waiting)
         if refused:
             text += " " + _("%(n)s could not be (their master has no free place left, or someone else decided "
                             "first).", n=refused)

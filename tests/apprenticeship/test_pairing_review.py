@@ -99,6 +99,10 @@ def test_two_way_choice_needs_staff_master_and_apprentice(client, db, login):
     login(t["city_staff"])
     client.post(url(t, p1, "accept"), headers=HX)
     assert pair(db, p1.id).status == PairStatus.PROPOSED and pair(db, p1.id).staff_accepted_at is not None
+    batch = client.post("/apprenticeship/manage/programmes/PR1/pairs/accept?lang=en", data={"pair": [str(p3.id)]},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "1 accepted by the union now wait for the master and the apprentice." in batch
+    assert pair(db, p3.id).status == PairStatus.PROPOSED and pair(db, p3.id).staff_accepted_at is not None
 
     login(t["master"].user)
     page = client.get("/apprenticeship/my/pairing?lang=en").get_data(as_text=True)
