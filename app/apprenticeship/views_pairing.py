@@ -140,7 +140,7 @@ def edit_pair(code, pair_id):
         return _answer(programme, pair, lambda: pairing.reassign(current_user, pair, master),
                        _("The apprentice has another master; the pair waits for acceptance again."))
     if htmx.is_htmx():
-        return _row(programme, pair, editing=form)
+        return _row(programme, pair, editing=None if request.args.get("cancel") else form)
     return htmx.render("apprenticeship/pairing/edit.html", programme=programme, pair=pair, form=form)
 
 

@@ -68,6 +68,7 @@ def test_accept_reject_and_another_master(client, db, login):
     # another master: only same-trade masters with a free place are offered
     form = client.get(url(t, p2, "edit"), headers=HX).get_data(as_text=True)
     assert f'value="{t["spare"].id}"' in form and f'value="{t["master"].id}"' not in form
+    assert "<select" not in client.get(url(t, p2, "edit") + "?cancel=1", headers=HX).get_data(as_text=True)
     client.post(url(t, p2, "edit"), data={"master_id": str(t["spare"].id)}, headers=HX)
     moved = pair(db, p2.id)
     assert moved.master_id == t["spare"].id and moved.scope == "industry" and moved.level_gap == 2
