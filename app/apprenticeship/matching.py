@@ -118,6 +118,9 @@ def run(actor, programme, on_progress=None):
             for u in result.unmatched]
     for start in range(0, len(rows), CHUNK):
         db.session.execute(sa.insert(UnmatchedApprentice), rows[start:start + CHUNK])
+    if db.session.get_bind().dialect.name == "postgresql":
+        # tens of thousands of new rows: fresh statistics, so the pair list's plans fit them at once
+        db.session.execute(sa.text("ANALYZE apprenticeship_pair"))
     counts = result.counts()
     audit.record(actor, "apprenticeship.match", programme, after=counts)
     return counts

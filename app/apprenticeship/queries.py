@@ -134,16 +134,18 @@ def pair_rows(ids):
 
 
 class PairPagination(SelectPagination):
-    """A page of the pair list: the page's ids come from the narrow id select (LIMIT/OFFSET on an
-    index), then one joined SELECT of those rows; the count reads the narrow select too."""
+    """A page of the pair list: the page's ids from the narrow id select (LIMIT/OFFSET on an index),
+    then one joined SELECT of exactly those rows (a literal id list, so the planner looks them up
+    rather than joining every pair); the count reads the narrow select too."""
 
     def _query_items(self):
-        ids = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return self._query_args["session"].execute(pair_rows(ids)).all()
+        session = self._query_args["session"]
+        ids = session.scalars(self._query_args["select"].limit(self.per_page).offset(self._query_offset)).all()
+        return session.execute(pair_rows(ids)).all() if ids else []
 
 
 def paginate_pairs(ids, per_page):
-    """Two statements whatever the number of pairs: the page's rows and the count."""
+    """Three statements whatever the number of pairs: the page's ids, their rows and the count."""
     return PairPagination(select=ids, session=db.session(), per_page=per_page, error_out=False)
 
 
