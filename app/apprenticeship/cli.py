@@ -6,8 +6,7 @@ from flask.cli import AppGroup
 
 from app import excel
 from app.accounts.cli import _SystemActor
-from app.apprenticeship import matching, workbook
-from app.apprenticeship.models import UNMATCHED_REASON_LABELS
+from app.apprenticeship import exports_pairs, matching, workbook
 from app.commandline import FileUpload, default_locale
 from app.extensions import db
 
@@ -40,17 +39,6 @@ def import_command(path, report):
                    f"{c['accounts']} accounts created, {c['preferences']} preferences")
 
 
-def _pairs_workbook(programme):
-    pairs, unmatched = matching.proposal_rows(programme)
-    return excel.write_workbook([
-        excel.Sheet("pairs", ["master", "apprentice", "scope", "preference_rank"],
-                    ([m, a, str(scope), rank] for m, a, scope, rank in pairs), widths=[18, 18, 10, 16]),
-        excel.Sheet("unmatched", ["apprentice", "reason", "说明 note"],
-                    ([a, reason, str(UNMATCHED_REASON_LABELS.get(reason, reason))] for a, reason in unmatched),
-                    widths=[18, 20, 40]),
-    ])
-
-
 @apprenticeship_cli.command("match")
 @click.argument("code")
 @click.argument("out", type=click.Path(dir_okay=False))
@@ -64,7 +52,7 @@ def match_command(code, out):
             programme = matching.create_default_programme(_SystemActor(), code)
         counts = matching.run(_SystemActor(), programme)
         db.session.commit()
-        Path(out).write_bytes(_pairs_workbook(programme))
+        Path(out).write_bytes(exports_pairs.pairs_workbook(programme))
     paired = sum(counts[s] for s in ("unit", "industry", "system"))
     click.echo(f"programme {code}{' created and' if created else ''} matched: {paired} pairs "
                f"({counts['unit']} unit, {counts['industry']} industry, {counts['system']} system), "

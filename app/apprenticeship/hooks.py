@@ -30,6 +30,15 @@ audit_log.actions({
     "apprenticeship.stipend.accrue": _l("Accrued the monthly mentoring stipends"),
     "apprenticeship.stipend.settle": _l("Settled a mentoring stipend at the final grade"),
     "apprenticeship.bonus.grant": _l("Granted an outcome bonus to a master"),
+    "apprenticeship.programme.edit": _l("Changed an apprenticeship programme's settings"),
+    "apprenticeship.programme.status": _l("Moved an apprenticeship programme to its next step"),
+    "apprenticeship.pair.accept": _l("Accepted a proposed master–apprentice pair"),
+    "apprenticeship.pair.staff_accept": _l("Accepted a two-way pair for the union"),
+    "apprenticeship.pair.respond": _l("Accepted a proposed pair as master or apprentice"),
+    "apprenticeship.pair.reject": _l("Rejected a proposed master–apprentice pair"),
+    "apprenticeship.pair.edit": _l("Gave a proposed pair another master"),
+    "apprenticeship.master.edit": _l("Changed a master's record on the register"),
+    "apprenticeship.preferences": _l("Chose preferred masters and masters to avoid"),
 })
 
 audit_log.actions({

@@ -134,25 +134,33 @@ def run(actor, programme, on_progress=None):
             for u in result.unmatched]
     for start in range(0, len(rows), CHUNK):
         db.session.execute(sa.insert(UnmatchedApprentice), rows[start:start + CHUNK])
+    if db.session.get_bind().dialect.name == "postgresql":
+        # tens of thousands of new rows: fresh statistics, so the pair list's plans fit them at once
+        db.session.execute(sa.text("ANALYZE apprenticeship_pair"))
     counts = result.counts()
     audit.record(actor, "apprenticeship.match", programme, after=counts)
     return counts
 
 
-def proposal_rows(programme):
+def proposal_rows(programme, path=""):
     """(pairs, unmatched) for the workbook: pairs as (master username, apprentice username, scope,
-    rank), unmatched as (apprentice username, reason code), in apprentice username order."""
+    rank), unmatched as (apprentice username, reason code), in apprentice username order; with
+    `path`, only apprentices whose unit lies under that organisation path (a staff member's reach)."""
     master_user, apprentice_user = aliased(User), aliased(User)
+    unit = aliased(Organization)
+    within = unit.path.startswith(path, autoescape=True) if path else sa.true()
     pairs = db.session.execute(
         sa.select(master_user.username, apprentice_user.username, ProposedPair.scope, ProposedPair.preference_rank)
         .join(Master, Master.id == ProposedPair.master_id).join(master_user, master_user.id == Master.user_id)
         .join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
         .join(apprentice_user, apprentice_user.id == ApprenticeProfile.user_id)
-        .where(ProposedPair.programme_id == programme.id, ProposedPair.status != PairStatus.REJECTED)
+        .join(unit, unit.id == ApprenticeProfile.unit_id)
+        .where(ProposedPair.programme_id == programme.id, ProposedPair.status != PairStatus.REJECTED, within)
         .order_by(apprentice_user.username)).all()
     unmatched = db.session.execute(
         sa.select(User.username, UnmatchedApprentice.reason)
         .join(ApprenticeProfile, ApprenticeProfile.id == UnmatchedApprentice.apprentice_id)
         .join(User, User.id == ApprenticeProfile.user_id)
-        .where(UnmatchedApprentice.programme_id == programme.id).order_by(User.username)).all()
+        .join(unit, unit.id == ApprenticeProfile.unit_id)
+        .where(UnmatchedApprentice.programme_id == programme.id, within).order_by(User.username)).all()
     return pairs, unmatched

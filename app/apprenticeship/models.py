@@ -10,7 +10,7 @@ this scheme), filled from the people workbook; it is what "same unit" and the di
 scope of a pair are measured on.
 """
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organization, Trade, User
-from app.db import TimestampMixin, str_enum
+from app.db import TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 
 MONEY = sa.Numeric(14, 2)  # yuan
@@ -318,12 +318,20 @@ class ProposedPair(TimestampMixin, db.Model):
     level_gap: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
     status: Mapped[PairStatus] = mapped_column(str_enum(PairStatus, "pair_status"), nullable=False,
                                                default=PairStatus.PROPOSED)
+    # Acceptance by each side (two-way choice needs all three; assigned mode only the staff's).
+    staff_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    master_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    apprentice_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reject_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     programme: Mapped[Programme] = relationship()
     master: Mapped[Master] = relationship()
     apprentice: Mapped[ApprenticeProfile] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("programme_id", "apprentice_id", name="uq_pair_programme_apprentice"),)
+    __table_args__ = (sa.UniqueConstraint("programme_id", "apprentice_id", name="uq_pair_programme_apprentice"),
+                      # the pair list: one programme's pairs in id order, and by status in id order
+                      sa.Index("ix_apprenticeship_pair_programme_id", "programme_id", "id"),
+                      sa.Index("ix_apprenticeship_pair_programme_status", "programme_id", "status", "id"))
 
 
 class UnmatchedApprentice(db.Model):

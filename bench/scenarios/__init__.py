@@ -5,6 +5,7 @@ A scenario is a function `run(ctx) -> list[Figure]` in a module of this package
 """
 from bench.scenarios import (
     apprenticeship_import,
+    apprenticeship_pairs,
     baseline,
     catalog_2000,
     contest_import,
@@ -37,6 +38,7 @@ SCENARIOS = {
     "innovation_board": innovation_board.run,
     "matching_28000": matching_28000.run,
     "apprenticeship_import": apprenticeship_import.run,
+    "apprenticeship_pairs": apprenticeship_pairs.run,
 }
 
 # Scenarios that need no server and no database: when only these are selected, none is started.
