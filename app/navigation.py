@@ -61,6 +61,15 @@ ITEMS = [
 ]
 
 
+_CONDITIONS = {}  # endpoint → predicate(user): an item only some holders of its roles need
+
+
+def shown_when(endpoint, predicate):
+    """Show a menu item only to users for whom `predicate(user)` holds, beyond its route policy (a
+    trainee who is nobody's apprentice has no use for "my apprenticeship agreement")."""
+    _CONDITIONS[endpoint] = predicate
+
+
 def items_for(user):
     visible = []
     for endpoint, label, group in ITEMS:
@@ -68,6 +77,9 @@ def items_for(user):
             continue
         policy = policy_of(endpoint)
         if policy is None or not policy.allows(user):
+            continue
+        condition = _CONDITIONS.get(endpoint)
+        if condition is not None and not condition(user):
             continue
         visible.append({"endpoint": endpoint, "label": label, "group": group})
     return visible

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app import audit_log, navigation, notifications, studio_facts
 from app.access import is_staff
 from app.apprenticeship import logs, signing
-from app.apprenticeship.models import Master
+from app.apprenticeship.models import ApprenticeProfile, Master
 from app.apprenticeship.models_agreements import Agreement, AgreementStatus
 from app.extensions import db
 
@@ -122,3 +122,22 @@ def commendation_todo_counts(user):
 
     return [notifications.Todo(_l("Commendation score sheets to sign"), commendation_review.unsigned_count(user),
                                url_for("apprenticeship.commendation_reviews"))]
+
+
+def _place_in_scheme(user):
+    """(is a master, is an apprentice) for the signed-in user, asked once per request."""
+    from flask import g
+
+    if "apprenticeship_place" not in g:
+        g.apprenticeship_place = tuple(bool(found) for found in db.session.execute(sa.select(
+            sa.exists().where(Master.user_id == user.id),
+            sa.exists().where(ApprenticeProfile.user_id == user.id))).one())
+    return g.apprenticeship_place
+
+
+# The personal menu offers the scheme's pages to the people in it, not to every trainee.
+navigation.shown_when("apprenticeship.my_apprentices", lambda user: _place_in_scheme(user)[0])
+for _endpoint in ("apprenticeship.my_agreements", "apprenticeship.my_logs"):
+    navigation.shown_when(_endpoint, lambda user: _place_in_scheme(user)[1])
+for _endpoint in ("apprenticeship.my_pairing", "apprenticeship.my_assessment_results"):
+    navigation.shown_when(_endpoint, lambda user: any(_place_in_scheme(user)))

@@ -240,7 +240,7 @@ def assessing_sign(round_id):
 
 # ---------------------------------------------------------------- masters and apprentices
 
-@bp.route("/my-assessments")
+@bp.route("/my/assessments")
 @signed_in
 def my_assessment_results():
     return htmx.render("apprenticeship/assessments/results.html", results=assessments.results_of(current_user))

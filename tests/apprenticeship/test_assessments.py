@@ -104,10 +104,10 @@ def test_final_round_from_appointment_to_grades_states_settlement_and_remedies(c
 
     # Master and apprentice see their own result, nobody else's.
     login(pairs[1].apprentice.user)
-    mine = client.get("/apprenticeship/my-assessments?lang=en").text
+    mine = client.get("/apprenticeship/my/assessments?lang=en").text
     assert "59.50" in mine and "not passed" in mine and "85.00" not in mine and "60.08" not in mine
     login(pairs[0].master.user)
-    mine = client.get("/apprenticeship/my-assessments?lang=en").text
+    mine = client.get("/apprenticeship/my/assessments?lang=en").text
     assert "85.00" in mine and "Excellent" in mine and "59.50" not in mine
 
     # A unit union's staff manage only the rounds of programmes their organisation covers.
