@@ -9,6 +9,7 @@ from app.access import roles
 from app.accounts.coverage import covered_path
 from app.apprenticeship import bp
 from app.apprenticeship import dashboard as stats
+from app.apprenticeship import dashboard_figures  # noqa: F401 (registers the log and stipend figures)
 from app.apprenticeship.models import Programme
 from app.extensions import db
 

@@ -1,11 +1,15 @@
 """The programme dashboard: figures by state, unit, trade and scope, limited to the staff member's
 units, in a constant number of queries; the same tables as a workbook."""
 import io
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
 from app.accounts.models import Role
+from app.apprenticeship import dashboard, dashboard_figures, logs, stipends  # noqa: F401 (figures registered)
+from app.apprenticeship.models_logs import AgreementLog, LogStatus
+from app.db import utcnow
 from app.apprenticeship.models_agreements import AgreementStatus as S
 from tests.apprenticeship.factories import make_agreement, make_apprentice, make_master, make_programme, tree
 from tests.factories import TradeFactory, UserFactory
@@ -39,6 +43,7 @@ def test_the_dashboard_counts_what_the_staff_member_covers_in_constant_queries(d
     assert 'data-testid="agreements"' in page and "师徒甲厂" in page and "师徒乙厂" in page
     assert "50 % (3/6)" in page  # each unit: three agreements, two goals each, one goal met each
     assert "Excellent" in page and '<li data-scope="unit">Same unit: 6</li>' in page
+    assert 'data-testid="behind-on-logs"' in page and 'data-testid="stipends-accrued"' in page
     few = count_queries(db, client, url)
 
     login(unit_staff)
@@ -64,3 +69,23 @@ def test_only_staff_open_the_dashboard(client, login, db):
     for role in ("mentor", "trainee", "judge"):
         login(role)
         assert client.get(f"/apprenticeship/manage/programmes/{programme.code}/dashboard").status_code == 403
+
+
+def test_the_dashboard_counts_logs_behind_and_stipends(db, client, login):
+    orgs, trade = tree(), TradeFactory()
+    programme = make_programme()
+    long_ago = date.today() - timedelta(days=120)
+    behind = make_agreement(programme, make_master(orgs["unit"], trade), make_apprentice(orgs["unit"], trade),
+                            starts_on=long_ago)
+    keeping_up = make_agreement(programme, make_master(orgs["unit"], trade), make_apprentice(orgs["unit"], trade),
+                                starts_on=long_ago)
+    start = max(p.start for p in logs.periods(keeping_up, until=date.today() - timedelta(days=31)))
+    db.session.add(AgreementLog(agreement_id=keeping_up.id, period_start=start, period_end=start + timedelta(days=29),
+                                learnt="学习了配电柜接线", hours=Decimal("16"), status=LogStatus.SUBMITTED,
+                                submitted_at=utcnow() - timedelta(days=10)))
+    stipends.accrue(None, stipends.first_of(long_ago))
+    login(UserFactory(organization=orgs["city"], roles=[Role.STAFF]))
+    figures = {f.testid: f.value for f in dashboard.build(programme).extra}
+    assert figures["behind-on-logs"] == 1 and figures["logs-unconfirmed"] == 1
+    assert figures["stipends-accrued"] == "400.00" and figures["stipends-paid"] == "0.00"
+    assert behind.id != keeping_up.id
