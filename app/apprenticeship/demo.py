@@ -9,6 +9,7 @@ module with their own accounts. Idempotent: a second run finds the programme and
 import io
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -16,7 +17,7 @@ from openpyxl import Workbook
 from app.accounts import services as account_services
 from app.accounts.demo import _Bootstrap, person
 from app.accounts.models import Organization, OrgKind, Role, Trade, User
-from app.apprenticeship import agreements, matching, workbook
+from app.apprenticeship import agreements, assessments, commendation, commendation_review, logs, matching, workbook
 from app.apprenticeship.models import (
     ApprenticeProfile,
     LogCadence,
@@ -30,6 +31,7 @@ from app.apprenticeship.models import (
     ProposedPair,
 )
 from app.apprenticeship.models_agreements import AgreementGrade, AgreementStatus as S
+from app.apprenticeship.models_commendation import CycleStage
 from app.db import utcnow
 from app.extensions import db
 
@@ -63,8 +65,13 @@ def load(context=None):
     _people(staff, orgs, rng)
     _showcase_people(orgs)
     city = _city_programme(staff, orgs, rng)
+    _showcase_logs(city)
+    experts = _experts(orgs, context.get("password", "demo1234"))
+    _final_round(staff, city, experts)
+    _commendation(staff, city, experts, rng)
     hand_in_hand = _hand_in_hand(staff, orgs)
     db.session.flush()
+    context.setdefault("accounts", []).append(("judge", "sdzj1–sdzj3", "师徒考核与表彰评审专家"))
     context.setdefault("apprenticeship", {}).update(programme=city, hand_in_hand=hand_in_hand)
     return context
 
@@ -141,7 +148,9 @@ def _city_programme(staff, orgs, rng):
                           organiser=orgs["市总工会"], kind=ProgrammeKind.MASTER_APPRENTICE,
                           pairing_mode=PairingMode.ASSIGNED, default_months=12, stipend_monthly=200,
                           bonus=2000, starts_on=date(2025, 3, 1), ends_on=date(2026, 12, 31),
-                          status=ProgrammeStatus.ACTIVE)
+                          status=ProgrammeStatus.ACTIVE,
+                          commendation_tiers=[{"name": "十佳师徒", "count": 3, "prize": "3000"},
+                                              {"name": "优秀师徒", "count": 4, "prize": "1000"}])
     db.session.add(programme)
     db.session.flush()
     matching.run(staff, programme)
@@ -197,3 +206,71 @@ def _hand_in_hand(staff, orgs):
         pair.status = PairStatus.ACCEPTED
         _agreement(staff, pair, date(2026, 3, 1), 12, S.ACTIVE)
     return programme
+
+
+# ---------------------------------------------------------------- logs, assessment, commendation
+
+def _showcase_logs(programme):
+    """The demo trainee's monthly logs: the first ones confirmed by the demo mentor, the latest waiting."""
+    ours = db.session.scalar(sa.select(agreements.Agreement).join(ApprenticeProfile).join(User)
+                             .where(agreements.Agreement.programme_id == programme.id,
+                                    User.mobile == "13800000001"))
+    ended = [p for p in logs.periods(ours, until=date.today()) if p.end < date.today()]
+    topics = ["低压配电柜接线与标识规范", "电动机正反转控制线路安装", "PLC 基本指令与梯形图", "照明线路故障排查"]
+    for index, period in enumerate(ended):
+        log = logs.write(ours.apprentice.user, ours, period.start, learnt=f"跟随师傅学习{topics[index % 4]}，完成实操练习。",
+                         hours=16 + 2 * index, problems="接线工艺还不够熟练。" if index == 0 else "",
+                         today=period.end + timedelta(days=2))
+        if index < len(ended) - 1:
+            logs.review(ours.master.user, log, True, "进步明显，继续保持。")
+
+
+def _experts(orgs, password):
+    """Three assessors and commendation experts from the technician college (above no other unit, so
+    they conflict with nobody)."""
+    college = account_services.create_organization(_Bootstrap(), name="徐州技师学院", kind=OrgKind.UNIT,
+                                                   parent=orgs["市总工会"], short_name="徐州技师学院")
+    made = []
+    for n, name in enumerate(("钱国栋", "孙慧敏", "李振华"), start=1):
+        user, _ = account_services.create_user(_Bootstrap(), name=name, roles=[Role.JUDGE], username=f"sdzj{n}",
+                                               organization=college, password=password)
+        user.must_change_password = False
+        made.append(user)
+    return made
+
+
+def _final_round(staff, programme, experts):
+    """The 出师考核 of the pairs whose term has ended: assessors appointed, marks still to come."""
+    round_ = assessments.create_round(staff, programme, "final", "2026年度出师考核")
+    assessments.add_agreements(staff, round_)
+    for index, expert in enumerate(experts):
+        assessments.add_seat(staff, round_, expert, is_chief=index == 0)
+
+
+def _commendation(staff, programme, experts, rng):
+    """The 2025–2026 commendation, published final: every completed pair nominated, checked, scored by
+    the three experts, 公示 ended without objection, certificates and prizes recorded."""
+    cycle = commendation.open_cycle(staff, programme, "2025–2026年度徐州市优秀师徒表彰")
+    completed = db.session.scalars(sa.select(agreements.Agreement).where(
+        agreements.Agreement.programme_id == programme.id, agreements.Agreement.status == "completed")
+        .order_by(agreements.Agreement.id)).all()
+    for agreement in completed:
+        commendation.nominate(staff, cycle, agreement, f"师徒结对以来，徒弟在{agreement.master.trade.name}岗位"
+                                                       f"完成技能提升，独立承担关键工序，带徒成效显著。")
+    commendation.advance(staff, cycle)  # → checking
+    for nomination in commendation.nominations(cycle):
+        commendation.check(staff, nomination, accept=True)
+        commendation.evaluate_effect(staff, nomination, "good" if nomination.number % 3 else "outstanding")
+    while cycle.stage != CycleStage.REVIEWING:
+        commendation.advance(staff, cycle)
+    seats = [commendation_review.add_seat(staff, cycle, expert, is_chief=i == 0) for i, expert in enumerate(experts)]
+    nominations = commendation.nominations(cycle)
+    for seat in seats:
+        for nomination in nominations:
+            for criterion in cycle.criteria:
+                mark = (criterion.max_mark * Decimal(rng.randint(70, 98)) / 100).quantize(Decimal("0.5"))
+                commendation_review.save_mark(seat.user, seat, nomination, criterion, str(mark))
+        commendation_review.sign(seat.user, seat)
+    notice_began = utcnow() - timedelta(days=10)
+    commendation.publish(staff, cycle, final=False, now=notice_began)
+    commendation.publish(staff, cycle, final=True)

@@ -9,6 +9,9 @@ from app.accounts import demo as accounts_demo
 from app.apprenticeship import demo
 from app.apprenticeship.models import Programme, ProposedPair
 from app.apprenticeship.models_agreements import Agreement
+from app.apprenticeship.models_assessment import AssessmentRound, AssessmentSubject
+from app.apprenticeship.models_commendation import CommendationCertificate, CommendationCycle
+from app.apprenticeship.models_logs import AgreementLog
 from app.extensions import db
 
 
@@ -36,6 +39,19 @@ def test_the_apprenticeship_demo_has_every_scope_state_and_the_121_hand_in_hand_
                                                 .where(Agreement.programme_id == railway.id)))
     assert railway_states == {"active": demo.HAND_IN_HAND_PAIRS}
     assert railway.log_cadence == "fortnightly" and railway.kind == "graduate_student"
+
+    # the demo trainee's logs: confirmed by the mentor, the latest waiting for him
+    statuses = [log.status for log in db.session.scalars(sa.select(AgreementLog).where(
+        AgreementLog.agreement_id == ours.id).order_by(AgreementLog.period_start))]
+    assert len(statuses) >= 2 and set(statuses[:-1]) == {"confirmed"} and statuses[-1] == "submitted"
+    # a final assessment round waiting for its three assessors; a commendation published final
+    (round_,) = db.session.scalars(sa.select(AssessmentRound)).all()
+    assert round_.kind == "final" and len(round_.seats) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentSubject)
+                             .where(AssessmentSubject.round_id == round_.id)) == states["awaiting_assessment"]
+    (cycle,) = db.session.scalars(sa.select(CommendationCycle)).all()
+    assert cycle.stage == "published"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommendationCertificate)) == 2 * 7  # 3 + 4 pairs
 
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Agreement))
     demo.load(context)
