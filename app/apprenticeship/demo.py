@@ -228,8 +228,8 @@ def _showcase_logs(programme):
 def _experts(orgs, password):
     """Three assessors and commendation experts from the technician college (above no other unit, so
     they conflict with nobody)."""
-    college = account_services.create_organization(_Bootstrap(), name="徐州技师学院", kind=OrgKind.UNIT,
-                                                   parent=orgs["市总工会"], short_name="徐州技师学院")
+    college = orgs.get("徐州技师学院") or account_services.create_organization(
+        _Bootstrap(), name="徐州技师学院", kind=OrgKind.UNIT, parent=orgs["市总工会"], short_name="徐州技师学院")
     made = []
     for n, name in enumerate(("钱国栋", "孙慧敏", "李振华"), start=1):
         user, _ = account_services.create_user(_Bootstrap(), name=name, roles=[Role.JUDGE], username=f"sdzj{n}",
