@@ -45,6 +45,20 @@ SEED_TRADES = (
     "    db.session.commit()\n"
 )
 
+# The programme belongs to the bench's own federation, so it draws on these 28,000 people and not on
+# the demo's (a programme matches the people below its organiser).
+CREATE_PROGRAMME = (
+    "import sqlalchemy as sa\n"
+    "from wsgi import app\n"
+    "from app.extensions import db\n"
+    "from app.accounts.models import Organization\n"
+    "from app.apprenticeship.models import Programme\n"
+    "with app.app_context():\n"
+    "    city = db.session.scalar(sa.select(Organization).where(Organization.name == '结对市总工会'))\n"
+    f"    db.session.add(Programme(code='{CODE}', name='{CODE}', organiser=city))\n"
+    "    db.session.commit()\n"
+)
+
 COUNT_STATEMENTS = (
     "import json, sys\n"
     "from wsgi import app\n"
@@ -111,6 +125,7 @@ def run(ctx):
     started = time.perf_counter()
     imported = ctx.flask("apprenticeship", "import", str(workbook))
     import_seconds = time.perf_counter() - started
+    _run(ctx.env, ["-c", CREATE_PROGRAMME], "creating the programme")
     started = time.perf_counter()
     matched = ctx.flask("apprenticeship", "match", CODE, str(ctx.workdir / "pairs-out.xlsx"))
     match_seconds = time.perf_counter() - started
