@@ -1,0 +1,117 @@
+"""名师带高徒 from the people workbook to the commendation certificate, in a real browser.
+
+City staff upload the people workbook and watch the import job finish, create a programme, run the
+matching job and review the pairs (accept ours: the draft agreement; reject another with a reason). They
+set the teaching plan and a goal and send the agreement for signatures; the master (role mentor, tablet)
+finds the module in the menu and signs, the apprentice (390 px phone) signs, staff sign for the union: in
+force. The apprentice writes a monthly log, the master confirms it. Staff accrue a month's stipends and
+take the payroll export; the agreement ends (its end date moved into the past in the database), a final
+assessment round is scored on a tablet and closed with a grade; a commendation cycle nominates, reviews,
+publishes the 公示 and the final list; the apprentice downloads the certificate, which /verify shows.
+
+The unions, trade and accounts are created with the app beforehand (apprenticeship_helpers); a real Huey
+consumer runs the background jobs; everything else is done through the pages, signed in through the
+login form as each person.
+"""
+import re
+from contextlib import ExitStack
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests.browser.apprenticeship_helpers import (
+    APPRENTICE,
+    MASTER,
+    OTHER_APPRENTICE,
+    PASSWORD,
+    people_workbook,
+    set_up_apprenticeship,
+)
+from tests.browser.competition_helpers import PHONE, TABLET, open_page, sign_in
+from tests.browser.innovation_helpers import click_and_wait, exactly, flash_success, no_sideways_scroll, read
+from tests.browser.training_helpers import label, says
+from tests.job_helpers import consumer, own_queue
+
+CODE = "SD2026"
+PLAN = "每月完成两项钳工实操训练，三个月内独立完成零件装配。"
+GOAL = "取得钳工三级（高级工）证书"
+REJECT_REASON = "师傅本年度已承担其他带徒任务。"
+
+
+def sign_in_as(page, base, login, path="/"):
+    page.goto(f"{base}/login?next={path}")
+    sign_in(page, login, PASSWORD)
+    expect(page).to_have_url(f"{base}{path}")
+
+
+def test_master_and_apprentice_from_import_to_commendation(live_server, live_app, browser, tmp_path):
+    from app.apprenticeship.models import PAIR_STATUS_LABELS, SCOPE_LABELS, PairStatus, ProposedPair
+    from app.apprenticeship.models_agreements import Agreement
+
+    base = live_server.url
+    setup = set_up_apprenticeship(live_app)
+    pages = []
+    with ExitStack() as cleanup:
+        cleanup.enter_context(own_queue(live_app, tmp_path))
+
+        def device(viewport):  # one person's own browser, closed when the journey ends, pass or fail
+            opened = open_page(browser, viewport)
+            pages.append(opened)
+            cleanup.callback(opened.context.close)
+            return opened
+
+        def pair_of(username):
+            from app.accounts.models import User
+            from app.apprenticeship.models import ApprenticeProfile
+            return read(live_app, lambda db: db.session.scalar(
+                sa.select(ProposedPair).join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
+                .join(User, User.id == ApprenticeProfile.user_id).where(User.username == username)))
+
+        # ---- 1. City staff: the people workbook (a background job), the programme, the matching run, pairs.
+        staff = device(TABLET)
+        sign_in_as(staff, base, "citystaff", "/apprenticeship/manage/people/import")
+        staff.locator("#apprenticeship-import input[name=file]").set_input_files(
+            files=[{"name": "师徒名册.xlsx", "mimeType": "application/octet-stream", "buffer": people_workbook()}])
+        click_and_wait(staff, staff.locator("#apprenticeship-import button[type=submit]"))
+        expect(staff).to_have_url(re.compile(r"/jobs/[A-Za-z0-9_-]+$"))
+        with consumer():
+            expect(staff.locator("#core-job")).to_have_attribute("data-status", "done", timeout=30_000)
+        expect(staff.locator("#core-job progress")).to_have_attribute("value", "100")
+
+        staff.goto(f"{base}/apprenticeship/manage/programmes/new")
+        form = staff.locator("#apprenticeship-programme-form")
+        form.locator("[name=name]").fill("2026年度名师带高徒")
+        form.locator("[name=code]").fill(CODE)
+        form.locator("[name=cycle]").fill("2026–2027")
+        form.locator("[name=default_months]").fill("12")
+        form.locator("[name=stipend_monthly]").fill("300")
+        click_and_wait(staff, form.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "The programme was saved.")))
+        expect(staff).to_have_url(f"{base}/apprenticeship/manage/programmes/{CODE}")
+
+        click_and_wait(staff, staff.locator(f"form[action='/apprenticeship/manage/programmes/{CODE}/match'] button"))
+        expect(staff).to_have_url(re.compile(r"/jobs/[A-Za-z0-9_-]+$"))
+        with consumer():
+            expect(staff.locator("#core-job")).to_have_attribute("data-status", "done", timeout=30_000)
+
+        staff.goto(f"{base}/apprenticeship/manage/programmes/{CODE}/pairs")
+        ours, theirs = pair_of(APPRENTICE[0]), pair_of(OTHER_APPRENTICE[0])
+        mine = staff.locator(f"#apprenticeship-pair-{ours.id}")
+        expect(mine).to_contain_text(MASTER[1])
+        expect(mine).to_contain_text(label(live_app, SCOPE_LABELS[ours.scope]))
+        expect(mine).to_contain_text(says(live_app, "choice %(n)s", n=1))
+        mine.locator("form[action$='/accept'] button").click()
+        expect(mine).to_have_attribute("data-status", "accepted")
+        expect(mine).to_contain_text(label(live_app, PAIR_STATUS_LABELS[PairStatus.ACCEPTED]))
+        other = staff.locator(f"#apprenticeship-pair-{theirs.id}")
+        other.locator("[name=reason]").fill(REJECT_REASON)
+        other.locator("form[action$='/reject'] button").click()
+        expect(other).to_have_attribute("data-status", "rejected")
+        expect(other).to_contain_text(REJECT_REASON)
+        agreement_id = read(live_app, lambda db: db.session.scalar(
+            sa.select(Agreement.id).where(Agreement.pair_id == ours.id)))
+        assert agreement_id
+
+        errors = {p.url: p.console_errors for p in pages if not p.is_closed() and p.console_errors}
+        assert errors == {}
