@@ -195,8 +195,9 @@ def agreement_sign(agreement_id):
             raise DomainError(_("You cannot sign this agreement for that party."))
         return signing.sign(current_user, agreement, party)
 
+    mine = url_for("apprenticeship.my_apprentices" if party == "master" else "apprenticeship.my_agreements")
     return act(sign, lambda signed: _("Signed.") if signed else _("It was signed already."),
-               request.form.get("next") == "mine" and url_for("apprenticeship.my_agreements") or _here(agreement))
+               request.form.get("next") == "mine" and mine or _here(agreement))
 
 
 @bp.route("/agreements/<int:agreement_id>/send-back", methods=["POST"])
