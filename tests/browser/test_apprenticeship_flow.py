@@ -36,6 +36,7 @@ from tests.job_helpers import consumer, own_queue
 CODE = "SD2026"
 PLAN = "每月完成两项钳工实操训练，三个月内独立完成零件装配。"
 GOAL = "取得钳工三级（高级工）证书"
+LEARNT = "学习了划线、锯削和锉削的基本操作，完成了一个六角螺母的加工。"
 REJECT_REASON = "师傅本年度已承担其他带徒任务。"
 
 
@@ -47,7 +48,8 @@ def sign_in_as(page, base, login, path="/"):
 
 def test_master_and_apprentice_from_import_to_commendation(live_server, live_app, browser, tmp_path):
     from app.apprenticeship.models import PAIR_STATUS_LABELS, SCOPE_LABELS, PairStatus, ProposedPair
-    from app.apprenticeship.models_agreements import Agreement
+    from app.apprenticeship.models_agreements import AGREEMENT_STATUS_LABELS, Agreement, AgreementStatus
+    from app.apprenticeship.models_logs import LOG_STATUS_LABELS
 
     base = live_server.url
     setup = set_up_apprenticeship(live_app)
@@ -112,6 +114,82 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         agreement_id = read(live_app, lambda db: db.session.scalar(
             sa.select(Agreement.id).where(Agreement.pair_id == ours.id)))
         assert agreement_id
+
+
+        # ---- 2. Staff open the agreement: the teaching plan, a goal (htmx), sent for signatures.
+        agreement_url = f"{base}/apprenticeship/agreements/{agreement_id}"
+        staff.goto(agreement_url)
+        expect(staff.get_by_test_id("agreement-state")).to_have_text(
+            label(live_app, AGREEMENT_STATUS_LABELS[AgreementStatus.PROPOSED]))
+        terms = staff.locator("#apprenticeship-terms form")
+        terms.locator("[name=teaching_plan]").fill(PLAN)
+        click_and_wait(staff, terms.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "Saved.")))
+        expect(staff.locator("#apprenticeship-terms [name=teaching_plan]")).to_have_value(PLAN)
+        goal = staff.locator("#apprenticeship-goals form[action$='/goals']")
+        goal.locator("[name=target]").fill(GOAL)
+        goal.locator("[name=target_level]").select_option("3")
+        goal.locator("[name=due_on]").fill((date.today() + timedelta(days=300)).isoformat())
+        goal.locator("button[type=submit]").click()
+        expect(staff.locator("#apprenticeship-goals tr[data-testid^='goal-']")).to_contain_text(GOAL)
+        click_and_wait(staff, staff.get_by_test_id("send"))
+        expect(flash_success(staff)).to_have_text(exactly(says(
+            live_app, "The agreement now waits for the three signatures.")))
+        expect(staff.get_by_test_id("agreement-state")).to_have_text(
+            label(live_app, AGREEMENT_STATUS_LABELS[AgreementStatus.AWAITING_SIGNATURES]))
+
+        # ---- 3. The master (mentor role, tablet) finds the module in the menu and signs; the apprentice
+        # (390 px phone) signs; staff sign for the union: the agreement is in force.
+        master = device(TABLET)
+        sign_in_as(master, base, MASTER[0])
+        master.get_by_test_id("user-menu").click()
+        click_and_wait(master, master.locator("a[href='/apprenticeship/my/apprentices']").first)
+        expect(master.locator("h1")).to_have_text(says(live_app, "My apprentices"))
+        card = master.get_by_test_id(f"agreement-{agreement_id}")
+        expect(card).to_contain_text(APPRENTICE[1])
+        click_and_wait(master, card.get_by_test_id(f"sign-{agreement_id}"))
+        expect(master).to_have_url(f"{base}/apprenticeship/my/apprentices")  # back to the master's own list
+        expect(flash_success(master)).to_have_text(exactly(says(live_app, "Signed.")))
+
+        apprentice = device(PHONE)
+        sign_in_as(apprentice, base, APPRENTICE[0])
+        apprentice.get_by_test_id("user-menu").click()
+        click_and_wait(apprentice, apprentice.locator("a[href='/apprenticeship/my/agreements']").first)
+        no_sideways_scroll(apprentice)
+        card = apprentice.get_by_test_id(f"agreement-{agreement_id}")
+        expect(card).to_contain_text(MASTER[1])
+        click_and_wait(apprentice, card.get_by_test_id(f"sign-{agreement_id}"))
+        expect(apprentice).to_have_url(f"{base}/apprenticeship/my/agreements")
+        expect(flash_success(apprentice)).to_have_text(exactly(says(live_app, "Signed.")))
+        no_sideways_scroll(apprentice)
+
+        staff.goto(agreement_url)
+        click_and_wait(staff, staff.get_by_test_id("sign-unit"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "Signed.")))
+        expect(staff.get_by_test_id("agreement-state")).to_have_text(
+            label(live_app, AGREEMENT_STATUS_LABELS[AgreementStatus.ACTIVE]))
+        printed = staff.request.get(f"{agreement_url}/agreement.pdf")
+        assert printed.status == 200 and printed.headers["content-type"] == "application/pdf"
+        assert printed.body()[:5] == b"%PDF-"
+
+        # ---- 4. The apprentice writes the month's log on the phone; the master confirms it.
+        apprentice.goto(agreement_url)
+        no_sideways_scroll(apprentice)
+        click_and_wait(apprentice, apprentice.locator("#apprenticeship-logs a[href*='/logs/']").first)
+        no_sideways_scroll(apprentice)
+        log = apprentice.locator("#apprenticeship-log-form")
+        log.locator("[name=learnt]").fill(LEARNT)
+        log.locator("[name=hours]").fill("16")
+        click_and_wait(apprentice, log.locator("button[type=submit]"))
+        expect(flash_success(apprentice)).to_have_text(exactly(says(live_app, "Your log is sent to your master.")))
+        no_sideways_scroll(apprentice)
+
+        master.goto(agreement_url)
+        period = master.locator("#apprenticeship-logs article").filter(has_text=LEARNT)
+        click_and_wait(master, period.locator("button[value=confirm]"))
+        expect(flash_success(master)).to_have_text(exactly(says(live_app, "Log confirmed.")))
+        expect(master.locator("#apprenticeship-logs article").filter(has_text=LEARNT)).to_contain_text(
+            label(live_app, LOG_STATUS_LABELS["confirmed"]))
 
         errors = {p.url: p.console_errors for p in pages if not p.is_closed() and p.console_errors}
         assert errors == {}
