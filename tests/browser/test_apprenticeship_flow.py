@@ -13,11 +13,14 @@ The unions, trade and accounts are created with the app beforehand (apprenticesh
 consumer runs the background jobs; everything else is done through the pages, signed in through the
 login form as each person.
 """
+import io
 import re
 from contextlib import ExitStack
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.apprenticeship_helpers import (
@@ -37,6 +40,7 @@ CODE = "SD2026"
 PLAN = "每月完成两项钳工实操训练，三个月内独立完成零件装配。"
 GOAL = "取得钳工三级（高级工）证书"
 LEARNT = "学习了划线、锯削和锉削的基本操作，完成了一个六角螺母的加工。"
+ROUND = "2026年度名师带高徒结业考核"
 REJECT_REASON = "师傅本年度已承担其他带徒任务。"
 
 
@@ -48,7 +52,14 @@ def sign_in_as(page, base, login, path="/"):
 
 def test_master_and_apprentice_from_import_to_commendation(live_server, live_app, browser, tmp_path):
     from app.apprenticeship.models import PAIR_STATUS_LABELS, SCOPE_LABELS, PairStatus, ProposedPair
-    from app.apprenticeship.models_agreements import AGREEMENT_STATUS_LABELS, Agreement, AgreementStatus
+    from app.apprenticeship import stipends
+    from app.apprenticeship.agreements import close_due
+    from app.apprenticeship.models_agreements import (
+        AGREEMENT_GRADE_LABELS,
+        AGREEMENT_STATUS_LABELS,
+        Agreement,
+        AgreementStatus,
+    )
     from app.apprenticeship.models_logs import LOG_STATUS_LABELS
 
     base = live_server.url
@@ -190,6 +201,79 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         expect(flash_success(master)).to_have_text(exactly(says(live_app, "Log confirmed.")))
         expect(master.locator("#apprenticeship-logs article").filter(has_text=LEARNT)).to_contain_text(
             label(live_app, LOG_STATUS_LABELS["confirmed"]))
+
+        # ---- 5. Staff accrue this month's stipends (before the close, so there is something to settle).
+        month = date.today().strftime("%Y-%m")
+        staff.goto(f"{base}/apprenticeship/stipends/")
+        accrue = staff.locator("form[action='/apprenticeship/stipends/accrue']")
+        accrue.locator("[name=month]").fill(month)
+        click_and_wait(staff, accrue.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(
+            live_app, "%(month)s: %(n)s accruals written.", month=month, n=1)))
+
+        # ---- 6. The term ends (its dates moved into the past; a test may not wait a year); the daily close
+        # moves the agreement to its final assessment; a round is scored on a tablet and closed with a grade.
+        def term_over(db):
+            agreement = db.session.get(Agreement, agreement_id)
+            agreement.ends_on = date.today() - timedelta(days=1)
+            agreement.starts_on = agreement.ends_on - timedelta(days=366)
+            db.session.commit()
+            moved = close_due()
+            db.session.commit()
+            return moved
+
+        assert read(live_app, term_over) == 1
+        staff.goto(agreement_url)
+        expect(staff.get_by_test_id("agreement-state")).to_have_text(
+            label(live_app, AGREEMENT_STATUS_LABELS[AgreementStatus.AWAITING_ASSESSMENT]))
+        staff.goto(f"{base}/apprenticeship/assessments/")
+        new_round = staff.locator("#apprenticeship-assessment-form")
+        new_round.locator("[name=kind]").select_option("final")
+        new_round.locator("[name=name]").fill(ROUND)
+        click_and_wait(staff, new_round.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "Assessment round created.")))
+        round_id = int(re.search(r"/assessments/(\d+)", staff.url).group(1))
+        add = staff.locator(f"form[action='/apprenticeship/assessments/{round_id}/agreements']")
+        expect(add.locator(f"input[name=agreement][value='{agreement_id}']")).to_be_checked()
+        click_and_wait(staff, add.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "%(n)s agreements added.", n=1)))
+        seat = staff.locator(f"form[action='/apprenticeship/assessments/{round_id}/assessors']")
+        seat.locator("[name=who]").fill("assessor")
+        click_and_wait(staff, seat.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "%(name)s assesses this round.",
+                                                               name="周振华")))
+
+        assessor = device(TABLET)
+        sign_in_as(assessor, base, "assessor", "/apprenticeship/assessing/")
+        click_and_wait(assessor, assessor.locator(f"a[href='/apprenticeship/assessing/{round_id}']"))
+        cells = assessor.locator("td[id^='assessment-cell-']")
+        for n in range(cells.count()):
+            cell = assessor.locator("td[id^='assessment-cell-']").nth(n)
+            cell.locator("input").fill("92")
+            cell.locator("input").press("Tab")
+            expect(assessor.locator("td[id^='assessment-cell-']").nth(n)).to_have_class(re.compile(r"\bcell-saved\b"))
+        assessor.locator("details.sign-confirm summary").click()
+        click_and_wait(assessor, assessor.get_by_test_id("sign"))
+        expect(flash_success(assessor)).to_have_text(exactly(says(live_app, "Sheet signed; your marks are locked.")))
+
+        staff.goto(f"{base}/apprenticeship/assessments/{round_id}")
+        click_and_wait(staff, staff.locator(f"form[action='/apprenticeship/assessments/{round_id}/close'] button"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "Round closed; grades recorded.")))
+        grade, settled = read(live_app, lambda db: (lambda a: (a.grade, a.grade and stipends.payable(
+            a.programme, a.grade, Decimal("300.00"))))(db.session.get(Agreement, agreement_id)))
+        assert grade is not None
+        expect(staff.locator("table tbody tr").filter(has_text=APPRENTICE[1])).to_contain_text(
+            label(live_app, AGREEMENT_GRADE_LABELS[grade]))
+
+        # The close settled the stipend at the grade's share: the payroll workbook has the master's line.
+        staff.goto(f"{base}/apprenticeship/stipends/")
+        with staff.expect_download() as download:
+            staff.get_by_test_id("payroll").click()
+        payroll = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+        lines = [[str(v) if v is not None else "" for v in row] for row in payroll.iter_rows(values_only=True)]
+        ours_line = [line for line in lines if MASTER[1] in line]
+        assert len(ours_line) == 1 and APPRENTICE[1] in ours_line[0], lines
+        assert Decimal(ours_line[0][-1]) == settled == Decimal("300.00"), ours_line  # 优秀: all of it
 
         errors = {p.url: p.console_errors for p in pages if not p.is_closed() and p.console_errors}
         assert errors == {}
