@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 from tests.browser.apprenticeship_helpers import (
     APPRENTICE,
     MASTER,
+    UNIT,
     OTHER_APPRENTICE,
     PASSWORD,
     people_workbook,
@@ -41,6 +42,9 @@ PLAN = "每月完成两项钳工实操训练，三个月内独立完成零件装
 GOAL = "取得钳工三级（高级工）证书"
 LEARNT = "学习了划线、锯削和锉削的基本操作，完成了一个六角螺母的加工。"
 ROUND = "2026年度名师带高徒结业考核"
+CYCLE_TITLE = "2026年度优秀师徒表彰"
+DEEDS = "师徒合作完成数控机床导轨精修，徒弟取得高级工证书并在市技能大赛获奖。"
+PROGRAMME_NAME = "2026年度名师带高徒"
 REJECT_REASON = "师傅本年度已承担其他带徒任务。"
 
 
@@ -60,7 +64,13 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         Agreement,
         AgreementStatus,
     )
+    from app.apprenticeship.models_commendation import (
+        CYCLE_STAGE_LABELS,
+        NOMINATION_STATUS_LABELS,
+        CommendationCertificate,
+    )
     from app.apprenticeship.models_logs import LOG_STATUS_LABELS
+    from app.db import utcnow
 
     base = live_server.url
     setup = set_up_apprenticeship(live_app)
@@ -94,7 +104,7 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
 
         staff.goto(f"{base}/apprenticeship/manage/programmes/new")
         form = staff.locator("#apprenticeship-programme-form")
-        form.locator("[name=name]").fill("2026年度名师带高徒")
+        form.locator("[name=name]").fill(PROGRAMME_NAME)
         form.locator("[name=code]").fill(CODE)
         form.locator("[name=cycle]").fill("2026–2027")
         form.locator("[name=default_months]").fill("12")
@@ -274,6 +284,99 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         ours_line = [line for line in lines if MASTER[1] in line]
         assert len(ours_line) == 1 and APPRENTICE[1] in ours_line[0], lines
         assert Decimal(ours_line[0][-1]) == settled == Decimal("300.00"), ours_line  # 优秀: all of it
+
+        # ---- 7. Commendation: a cycle for the programme, our completed pair nominated and checked, the expert
+        # review (one expert scores on a tablet and signs), the 公示, the final list, the certificate.
+        staff.goto(f"{base}/apprenticeship/manage/commendations/")
+        opening = staff.locator("#apprenticeship-cycle-form form")
+        opening.locator("[name=programme_id]").select_option(label=f"{PROGRAMME_NAME} (2026–2027)")
+        opening.locator("[name=title]").fill(CYCLE_TITLE)
+        click_and_wait(staff, opening.locator("button[type=submit]"))  # htmx form; the new cycle's own page
+        expect(flash_success(staff)).to_have_text(exactly(says(
+            live_app, "The commendation cycle is open for nominations.")))
+        cycle_url = staff.url
+        cycle_code = re.search(r"/manage/commendations/([^/?#]+)$", cycle_url).group(1)
+
+        click_and_wait(staff, staff.locator(f"a[href='/apprenticeship/manage/commendations/{cycle_code}/nominate']"))
+        expect(staff.get_by_test_id(f"candidate-{agreement_id}")).to_contain_text(APPRENTICE[1])
+        nominate = staff.locator("#apprenticeship-nomination-form form")
+        nominate.locator("[name=agreement_id]").select_option(str(agreement_id))
+        nominate.locator("[name=deeds]").fill(DEEDS)
+        nominate.locator("button[type=submit]").click()  # htmx: the form answers in place, the message out of band
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "Nomination %(no)s is recorded.", no="001")))
+        staff.goto(cycle_url)
+        click_and_wait(staff, staff.get_by_test_id("advance"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "The cycle moved on.")))
+        nomination = staff.locator("article[data-testid^='nomination-']").filter(has_text=DEEDS)
+        click_and_wait(staff, nomination.locator("button[value=accept]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "The check is recorded.")))
+        expect(staff.locator("article[data-testid^='nomination-']").filter(has_text=DEEDS)).to_contain_text(
+            label(live_app, NOMINATION_STATUS_LABELS["accepted"]))
+        click_and_wait(staff, staff.get_by_test_id("advance"))
+        expect(staff.get_by_test_id("stages").locator("[aria-current=step]")).to_have_text(
+            label(live_app, CYCLE_STAGE_LABELS["reviewing"]))
+        seat = staff.locator("#apprenticeship-seat-form")
+        seat.locator("[name=username]").fill("expert")
+        seat.locator("[name=is_chief]").check()
+        click_and_wait(staff, seat.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "The expert is on the panel.")))
+
+        expert = device(TABLET)
+        sign_in_as(expert, base, "expert", "/apprenticeship/commendation-review/")
+        click_and_wait(expert, expert.locator(f"a[href='/apprenticeship/commendation-review/{cycle_code}']"))
+        cells = expert.locator("td[id^='cell-']")
+        expect(cells.first).to_be_visible()
+        for n in range(cells.count()):
+            cell = expert.locator("td[id^='cell-']").nth(n)
+            most = Decimal(re.search(r"([\d.]+)\)$", cell.locator("input").get_attribute("aria-label")).group(1))
+            cell.locator("input").fill(str((most * Decimal("0.9")).quantize(Decimal("0.1"))))  # 90 % of each
+            cell.locator("input").press("Tab")
+            expect(expert.locator("td[id^='cell-']").nth(n)).to_have_class(re.compile(r"\bcell-saved\b"))
+        expert.locator("details.sign-confirm summary").click()
+        click_and_wait(expert, expert.locator("form.sign-form button[type=submit]"))
+        expect(flash_success(expert)).to_have_text(exactly(says(
+            live_app, "Sheet signed. Your marks for this cycle are now locked.")))
+
+        staff.goto(cycle_url)
+        expect(staff.locator("#apprenticeship-standings tbody tr")).to_have_count(1)
+        publish = staff.locator("#apprenticeship-publish-form")
+        publish.locator("[name=hours]").fill("1")
+        click_and_wait(staff, publish.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "The results are published.")))
+        expect(staff.get_by_test_id("stages").locator("[aria-current=step]")).to_have_text(
+            label(live_app, CYCLE_STAGE_LABELS["publicity"]))
+
+        def window_over(db):  # the objection window closes in an hour; a test may not wait for it
+            from app.apprenticeship.models_commendation import CommendationSnapshot
+            snapshot = db.session.scalars(sa.select(CommendationSnapshot).order_by(
+                CommendationSnapshot.id.desc())).first()
+            snapshot.data = {**snapshot.data,
+                             "objections_until": (utcnow() - timedelta(minutes=1)).isoformat()}
+            db.session.commit()
+
+        read(live_app, window_over)
+        staff.goto(cycle_url)
+        publish = staff.locator("#apprenticeship-publish-form")
+        publish.locator("[name=final]").check()
+        click_and_wait(staff, publish.locator("button[type=submit]"))
+        expect(flash_success(staff)).to_have_text(exactly(says(live_app, "The results are published.")))
+        expect(staff.get_by_test_id("stages").locator("[aria-current=step]")).to_have_text(
+            label(live_app, CYCLE_STAGE_LABELS["published"]))
+
+        apprentice.goto(f"{base}/apprenticeship/commendations/{cycle_code}")
+        no_sideways_scroll(apprentice)
+        expect(apprentice.get_by_test_id("results-state")).to_contain_text(says(live_app, "Published results"))
+        expect(apprentice.locator("tr[data-testid^='awarded-']")).to_contain_text(UNIT)
+        certificate = apprentice.request.get(f"{base}/apprenticeship/commendations/{cycle_code}/certificate.pdf")
+        assert certificate.status == 200 and certificate.headers["content-type"] == "application/pdf"
+        assert certificate.body()[:5] == b"%PDF-"
+        verify_code = read(live_app, lambda db: db.session.scalar(
+            sa.select(CommendationCertificate.verify_code).where(
+                CommendationCertificate.user_id == setup.logins[APPRENTICE[0]])))
+        apprentice.goto(f"{base}/verify/{verify_code}")
+        expect(apprentice.get_by_test_id("verify-status")).to_have_text(says(
+            live_app, "This commendation certificate is valid."))
+        no_sideways_scroll(apprentice)
 
         errors = {p.url: p.console_errors for p in pages if not p.is_closed() and p.console_errors}
         assert errors == {}
