@@ -367,9 +367,15 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         no_sideways_scroll(apprentice)
         expect(apprentice.get_by_test_id("results-state")).to_contain_text(says(live_app, "Published results"))
         expect(apprentice.locator("tr[data-testid^='awarded-']")).to_contain_text(UNIT)
+        apprentice.goto(f"{base}/")
+        apprentice.get_by_test_id("user-menu").click()
+        click_and_wait(apprentice, apprentice.locator("a[href='/apprenticeship/my/agreements']").first)
+        no_sideways_scroll(apprentice)
+        with apprentice.expect_download() as download:
+            apprentice.get_by_test_id(f"certificate-{cycle_code}").click()
+        assert download.value.path().read_bytes()[:5] == b"%PDF-"
         certificate = apprentice.request.get(f"{base}/apprenticeship/commendations/{cycle_code}/certificate.pdf")
         assert certificate.status == 200 and certificate.headers["content-type"] == "application/pdf"
-        assert certificate.body()[:5] == b"%PDF-"
         verify_code = read(live_app, lambda db: db.session.scalar(
             sa.select(CommendationCertificate.verify_code).where(
                 CommendationCertificate.user_id == setup.logins[APPRENTICE[0]])))
