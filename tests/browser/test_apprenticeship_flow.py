@@ -71,6 +71,7 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
     )
     from app.apprenticeship.models_logs import LOG_STATUS_LABELS
     from app.db import utcnow
+    from app.verification import mask_name
 
     base = live_server.url
     setup = set_up_apprenticeship(live_app)
@@ -163,7 +164,11 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         # (390 px phone) signs; staff sign for the union: the agreement is in force.
         master = device(TABLET)
         sign_in_as(master, base, MASTER[0])
+        expect(master.locator(".features a.card-link[href='/apprenticeship/']")).to_contain_text(
+            says(live_app, "Masters and apprentices"))
         master.get_by_test_id("user-menu").click()
+        expect(master.locator("a[href='/apprenticeship/my/apprentices']").first).to_have_text(
+            says(live_app, "My apprentices"))
         click_and_wait(master, master.locator("a[href='/apprenticeship/my/apprentices']").first)
         expect(master.locator("h1")).to_have_text(says(live_app, "My apprentices"))
         card = master.get_by_test_id(f"agreement-{agreement_id}")
@@ -366,7 +371,11 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         apprentice.goto(f"{base}/apprenticeship/commendations/{cycle_code}")
         no_sideways_scroll(apprentice)
         expect(apprentice.get_by_test_id("results-state")).to_contain_text(says(live_app, "Published results"))
-        expect(apprentice.locator("tr[data-testid^='awarded-']")).to_contain_text(UNIT)
+        awarded = apprentice.locator("tr[data-testid^='awarded-']")
+        expect(awarded).to_have_count(1)
+        expect(awarded).to_contain_text(UNIT)
+        expect(awarded).to_contain_text(mask_name(APPRENTICE[1]))  # names masked for the public
+        expect(awarded).to_contain_text(mask_name(MASTER[1]))
         apprentice.goto(f"{base}/")
         apprentice.get_by_test_id("user-menu").click()
         click_and_wait(apprentice, apprentice.locator("a[href='/apprenticeship/my/agreements']").first)
