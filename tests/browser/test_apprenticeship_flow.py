@@ -26,9 +26,9 @@ from playwright.sync_api import expect
 from tests.browser.apprenticeship_helpers import (
     APPRENTICE,
     MASTER,
-    UNIT,
     OTHER_APPRENTICE,
     PASSWORD,
+    UNIT,
     people_workbook,
     set_up_apprenticeship,
 )
@@ -55,9 +55,18 @@ def sign_in_as(page, base, login, path="/"):
 
 
 def test_master_and_apprentice_from_import_to_commendation(live_server, live_app, browser, tmp_path):
-    from app.apprenticeship.models import PAIR_STATUS_LABELS, SCOPE_LABELS, PairStatus, ProposedPair
+    from app.accounts.models import User
     from app.apprenticeship import stipends
     from app.apprenticeship.agreements import close_due
+    from app.apprenticeship.models import (
+        PAIR_STATUS_LABELS,
+        SCOPE_LABELS,
+        ApprenticeProfile,
+        Master,
+        PairScope,
+        PairStatus,
+        ProposedPair,
+    )
     from app.apprenticeship.models_agreements import (
         AGREEMENT_GRADE_LABELS,
         AGREEMENT_STATUS_LABELS,
@@ -86,8 +95,6 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
             return opened
 
         def pair_of(username):
-            from app.accounts.models import User
-            from app.apprenticeship.models import ApprenticeProfile
             return read(live_app, lambda db: db.session.scalar(
                 sa.select(ProposedPair).join(ApprenticeProfile, ApprenticeProfile.id == ProposedPair.apprentice_id)
                 .join(User, User.id == ApprenticeProfile.user_id).where(User.username == username)))
@@ -102,6 +109,14 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         with consumer():
             expect(staff.locator("#core-job")).to_have_attribute("data-status", "done", timeout=30_000)
         expect(staff.locator("#core-job progress")).to_have_attribute("value", "100")
+        # The import updated the accounts made beforehand (their passwords still work) and filled the register.
+        registered = read(live_app, lambda db: db.session.execute(
+            sa.select(Master.user_id, Master.capacity).join(User, User.id == Master.user_id)
+            .where(User.username == MASTER[0])).one())
+        assert tuple(registered) == (setup.logins[MASTER[0]], 2)
+        assert read(live_app, lambda db: db.session.scalar(sa.select(ApprenticeProfile.user_id).join(
+            User, User.id == ApprenticeProfile.user_id).where(User.username == APPRENTICE[0]))) == \
+            setup.logins[APPRENTICE[0]]
 
         staff.goto(f"{base}/apprenticeship/manage/programmes/new")
         form = staff.locator("#apprenticeship-programme-form")
@@ -121,6 +136,7 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
 
         staff.goto(f"{base}/apprenticeship/manage/programmes/{CODE}/pairs")
         ours, theirs = pair_of(APPRENTICE[0]), pair_of(OTHER_APPRENTICE[0])
+        assert (ours.scope, ours.preference_rank, theirs.status) == (PairScope.UNIT, 1, PairStatus.PROPOSED)
         mine = staff.locator(f"#apprenticeship-pair-{ours.id}")
         expect(mine).to_contain_text(MASTER[1])
         expect(mine).to_contain_text(label(live_app, SCOPE_LABELS[ours.scope]))
