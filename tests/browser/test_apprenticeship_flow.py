@@ -153,7 +153,6 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
             sa.select(Agreement.id).where(Agreement.pair_id == ours.id)))
         assert agreement_id
 
-
         # ---- 2. Staff open the agreement: the teaching plan, a goal (htmx), sent for signatures.
         agreement_url = f"{base}/apprenticeship/agreements/{agreement_id}"
         staff.goto(agreement_url)
