@@ -295,6 +295,13 @@ def test_master_and_apprentice_from_import_to_commendation(live_server, live_app
         expect(staff.locator("table tbody tr").filter(has_text=APPRENTICE[1])).to_contain_text(
             label(live_app, AGREEMENT_GRADE_LABELS[grade]))
 
+        apprentice.goto(f"{base}/")
+        apprentice.get_by_test_id("user-menu").click()
+        click_and_wait(apprentice, apprentice.locator("a[href='/apprenticeship/my/assessments']").first)
+        expect(apprentice.locator("article[data-testid^='result-']").filter(has_text=ROUND)).to_contain_text(
+            label(live_app, AGREEMENT_GRADE_LABELS[grade]))
+        no_sideways_scroll(apprentice)
+
         # The close settled the stipend at the grade's share: the payroll workbook has the master's line.
         staff.goto(f"{base}/apprenticeship/stipends/")
         with staff.expect_download() as download:
