@@ -609,6 +609,19 @@ def prizes_workbook(cycle, labels):
                                              widths=[8, 30, 16, 10, 14, 14, 14])])
 
 
+def certificate_cycles_of(user):
+    """{agreement id: [(cycle code, cycle title)]} of the user's commendation certificates, in one query (the
+    link to each certificate on the person's own agreement page)."""
+    found = {}
+    for agreement_id, code, title in db.session.execute(
+            sa.select(Nomination.agreement_id, CommendationCycle.code, CommendationCycle.title)
+            .join(CommendationCertificate, CommendationCertificate.nomination_id == Nomination.id)
+            .join(CommendationCycle, CommendationCycle.id == CommendationCertificate.cycle_id)
+            .where(CommendationCertificate.user_id == user.id).order_by(CommendationCertificate.id)):
+        found.setdefault(agreement_id, []).append((code, title))
+    return found
+
+
 def certificates_of(cycle, user=None):
     query = sa.select(CommendationCertificate).where(CommendationCertificate.cycle_id == cycle.id)
     if user is not None:

@@ -11,7 +11,7 @@ from app import htmx
 from app.access import require, roles, signed_in
 from app.accounts.coverage import covered_path
 from app.accounts.models import Organization
-from app.apprenticeship import agreement_pdf, agreements, bp, goals, logs, signing
+from app.apprenticeship import agreement_pdf, agreements, bp, commendation, goals, logs, signing
 from app.apprenticeship import forms_agreements as forms
 from app.apprenticeship.forms_logs import ReviewForm
 from app.apprenticeship.models import Master, Programme
@@ -195,8 +195,9 @@ def agreement_sign(agreement_id):
             raise DomainError(_("You cannot sign this agreement for that party."))
         return signing.sign(current_user, agreement, party)
 
+    mine = url_for("apprenticeship.my_apprentices" if party == "master" else "apprenticeship.my_agreements")
     return act(sign, lambda signed: _("Signed.") if signed else _("It was signed already."),
-               request.form.get("next") == "mine" and url_for("apprenticeship.my_agreements") or _here(agreement))
+               request.form.get("next") == "mine" and mine or _here(agreement))
 
 
 @bp.route("/agreements/<int:agreement_id>/send-back", methods=["POST"])
@@ -282,7 +283,8 @@ def _mine(side):
     rows = db.session.scalars(agreements.of_user(current_user, side)).unique().all()
     return htmx.render("apprenticeship/agreements/mine.html", side=side, rows=rows,
                        signable={a.id: signing.unsigned_parties(current_user, a, own_only=True) for a in rows},
-                       overdue=logs.overdue_counts(rows), signatures={a.id: signing.status(a) for a in rows})
+                       overdue=logs.overdue_counts(rows), signatures={a.id: signing.status(a) for a in rows},
+                       certificates=commendation.certificate_cycles_of(current_user) if rows else {})
 
 
 @bp.route("/my/agreements")

@@ -75,7 +75,7 @@ def commendation_index():
             db.session.rollback()
             show_on_form(form, error)
         else:
-            return saved(_("The commendation cycle is open for nominations."), _manage_url(cycle))
+            return saved(_("The commendation cycle is open for nominations."), _manage_url(cycle), full_page=True)
     rows = db.session.scalars(commendation.cycles()).all()
     return htmx.render("apprenticeship/commendation/index.html", "form", form=form, cycles=rows)
 
