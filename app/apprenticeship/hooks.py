@@ -128,6 +128,8 @@ def _place_in_scheme(user):
     """(is a master, is an apprentice) for the signed-in user, asked once per request."""
     from flask import g
 
+    if "apprenticeship_place" not in g and not user.has_role("mentor", "trainee"):
+        g.apprenticeship_place = (False, False)  # the register gives masters the mentor role, apprentices trainee
     if "apprenticeship_place" not in g:
         g.apprenticeship_place = tuple(bool(found) for found in db.session.execute(sa.select(
             sa.exists().where(Master.user_id == user.id),
