@@ -7,7 +7,8 @@ free places (capacity less the pairs already accepted in this programme and the 
 in other programmes); apprentices come unless they have an accepted pair here or a live agreement
 anywhere, with their preferences and avoid list. A unit's district is its parent organisation when that parent is a
 district or industry union (`OrgKind.DISTRICT`), else none. A pair the apprentice or master
-rejected in this programme is avoided when matching again (its rank stays the apprentice's own).
+rejected in this programme is avoided when matching again, and for good: its master joins the
+apprentice's avoid list (its rank stays the apprentice's own).
 
 The programme's proposed and rejected pairs and its unmatched rows are replaced by the new result;
 accepted pairs stay. Flushes, never commits.
@@ -115,11 +116,26 @@ def inputs(programme):
     return masters, apprentices
 
 
+def _remember_rejections(programme):
+    """A rejected pair's master joins the apprentice's avoid list before the rejected rows go, so
+    neither this run nor any later one proposes them again."""
+    rejected = set(db.session.execute(sa.select(ProposedPair.apprentice_id, ProposedPair.master_id).where(
+        ProposedPair.programme_id == programme.id, ProposedPair.status == PairStatus.REJECTED)).all())
+    if not rejected:
+        return
+    known = set(db.session.execute(sa.select(AvoidedMaster.apprentice_id, AvoidedMaster.master_id).where(
+        AvoidedMaster.apprentice_id.in_({a for a, _ in rejected}))).all())
+    fresh = [{"apprentice_id": a, "master_id": m} for a, m in sorted(rejected - known)]
+    for start in range(0, len(fresh), CHUNK):
+        db.session.execute(sa.insert(AvoidedMaster), fresh[start:start + CHUNK])
+
+
 def run(actor, programme, on_progress=None):
     """Match the programme's apprentices and replace its proposal; returns the counts per scope
     and unmatched."""
     masters, apprentices = inputs(programme)
     result = matching.match(masters, apprentices, rules_of(programme), on_progress=on_progress)
+    _remember_rejections(programme)
     db.session.execute(sa.delete(ProposedPair).where(
         ProposedPair.programme_id == programme.id,
         ProposedPair.status.in_([PairStatus.PROPOSED, PairStatus.REJECTED])))

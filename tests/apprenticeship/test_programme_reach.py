@@ -45,3 +45,19 @@ def test_a_programme_matches_the_people_below_its_organiser_and_counts_agreement
     (paired,) = [a for _m, a in pairs]
     (left_out,) = [a for a, reason in unmatched if reason == "masters_full"]
     assert {paired, left_out} == {worker.id, second_worker.id} and len(unmatched) == 1
+
+
+def test_a_rejected_master_stays_avoided_on_every_later_run(db):
+    orgs, trade = tree(), TradeFactory()
+    programme = make_programme("AGAIN", organiser=orgs["city"])
+    near = make_master(orgs["unit"], trade, capacity=1)
+    far = make_master(orgs["other_unit"], trade, capacity=1)
+    apprentice = make_apprentice(orgs["unit"], trade)
+    matching.run(None, programme)
+    assert _proposal(programme)[0] == {(near.id, apprentice.id)}
+    pair = db.session.scalar(sa.select(ProposedPair).where(ProposedPair.programme_id == programme.id))
+    pair.status = "rejected"
+    db.session.flush()
+    for _ in range(2):  # the first rerun deletes the rejected row; the second must still avoid `near`
+        matching.run(None, programme)
+        assert _proposal(programme)[0] == {(far.id, apprentice.id)}
