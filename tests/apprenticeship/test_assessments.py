@@ -96,6 +96,9 @@ def test_final_round_from_appointment_to_grades_states_settlement_and_remedies(c
     # The failed pair: a warning and the remedies; renewing with another master drafts a new agreement.
     page = client.get(f"/apprenticeship/assessments/{round_.id}?lang=en").text
     assert "Failed final assessment" in page and "Renew for one year" in page
+    failed_page = client.get(f"/apprenticeship/agreements/{pairs[1].id}?lang=en").text
+    assert 'data-testid="failed-warning"' in failed_page and "renew the agreement for one year" in failed_page
+    assert 'data-testid="failed-warning"' not in client.get(f"/apprenticeship/agreements/{pairs[0].id}").text
     client.post(f"/apprenticeship/assessments/agreements/{pairs[1].id}/renew",
                 data={"master": spare_master.user.username, "back_round": str(round_.id)})
     renewal = db.session.scalar(sa.select(Agreement).where(Agreement.renewed_from_id == pairs[1].id))
