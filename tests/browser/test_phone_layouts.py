@@ -29,6 +29,7 @@ from tests.browser.training_helpers import (
     move_course_into_the_past,
     set_up_training,
 )
+from tests.browser.innovation_helpers import no_sideways_scroll
 
 TRAINEE = ("13912345678", "阿依古丽·买买提艾力")
 
@@ -53,7 +54,7 @@ OVERFLOW = """() => {
 def fits(page, *key_content):
     """Nothing overflows sideways and every key element is visible, inside the screen's width."""
     expect(page.locator("main")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    no_sideways_scroll(page)
     assert page.evaluate(OVERFLOW) == [], page.url
     width = page.evaluate("window.innerWidth")
     for locator in key_content:

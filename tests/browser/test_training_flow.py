@@ -36,6 +36,7 @@ from tests.browser.training_helpers import (
     sign_in_at,
     type_mark,
 )
+from tests.browser.innovation_helpers import no_sideways_scroll
 
 TRAINEE_A = ("刘晓燕", "13912345678")
 TRAINEE_B = ("魏小红", "13812345678")
@@ -85,7 +86,7 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         card = course_card(b, course_id)
         expect(b.get_by_test_id(f"seats-{course_id}")).to_have_text(exactly(says(live_app, "Full — join the waitlist")))
         card.get_by_test_id(f"join-union-{course_id}").check()
-        assert b.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # 390 px wide
+        no_sideways_scroll(b)  # 390 px wide
         post(b, card.get_by_test_id(f"enrol-{course_id}"))
         expect(b).to_have_url(f"{base}/training/my/")
         expect(b.locator("#flash .flash-info").first).to_have_text(exactly(says(
@@ -162,7 +163,7 @@ def test_training_from_catalog_to_revoked_certificate(live_server, live_app, bro
         b.goto(f"{base}/training/my/")
         expect(b_status.locator(".badge")).to_have_text(exactly(label(live_app, PROGRESS_LABELS["certified"])))
         expect(b_status).to_contain_text(number)
-        assert b.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        no_sideways_scroll(b)
 
         # B finds the same certificate under "My certificates", downloads the PDF, and its QR is that address.
         b.goto(f"{base}/training/my/certificates")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
+from tests.browser.innovation_helpers import no_sideways_scroll
 
 
 @pytest.fixture()
@@ -114,13 +115,13 @@ def test_a_renewed_certificate_on_a_phone(live_server, live_app, awarded, page, 
     sign_in(page, f"{live_server.url}/training/my/certificates", "wxh")
     expect(page.get_by_test_id(f"certificate-{number}").get_by_test_id("cert-state")).to_have_text(superseded)
     expect(page.get_by_test_id(f"certificate-{new_number}").get_by_test_id("cert-state")).to_have_text("有效")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(page)
     page.screenshot(path=tmp_path / "my-certificates.png", full_page=True)
 
     page.goto(f"{live_server.url}/verify/{code}")
     expect(page.locator("article.verify-result")).to_have_attribute("data-state", "superseded")
     expect(page.get_by_test_id("verify-superseded")).to_contain_text(superseded)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(page)
     page.screenshot(path=tmp_path / "verify-superseded.png", full_page=True)
     page.get_by_test_id("verify-superseded").locator("a").click()
     expect(page).to_have_url(f"{live_server.url}/verify/{new_code}")
@@ -128,6 +129,6 @@ def test_a_renewed_certificate_on_a_phone(live_server, live_app, awarded, page, 
 
     page.goto(f"{live_server.url}/training/my/")
     expect(page.get_by_test_id(f"enrolment-{awarded['course']}").locator(".badge")).to_have_text("已发证")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(page)
     page.screenshot(path=tmp_path / "my-training.png", full_page=True)
     assert page.console_errors == []
